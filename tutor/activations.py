@@ -1,0 +1,238 @@
+"""Activation functions as one table: name, SymPy expression, aliases.
+
+The slides write a neuron as h = G(α + xβ) with G(z) = eᶻ/(1 + eᶻ). Each row below gives G as a
+SymPy expression in ``z``; SymPy differentiates it, and the kernel re-expresses G′ through the
+cached activation h where it can (the logistic's G′ = h(1 − h)), as back-propagation does.
+A row may also carry ``numeric``: the same function written so that floating point cannot
+overflow (eᶻ/(1 + eᶻ) is inf/inf = NaN at z = 800; (1 + tanh(z/2))/2 is not).
+
+>>> from tutor.activations import activation
+>>> G = activation("sigmoid")
+>>> G.name, G.expr
+('logistic', exp(z)/(exp(z) + 1))
+>>> G.derivative_in_h()
+h*(1 - h)
+
+Adding an activation is adding a row to ``ACTIVATIONS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+
+import sympy
+from sympy.codegen.numpy_nodes import logaddexp
+from sympy.codegen.rewriting import optimize, optims_c99
+from sympy.core.function import AppliedUndef, UndefinedFunction
+
+from .notation import Symbol
+
+__all__ = ["Activation", "ACTIVATIONS", "activation", "SOFTMAX", "z", "h"]
+
+z = Symbol("z")  # a neuron's pre-activation, α + xβ
+h = Symbol("h")  # its activation, G(z)
+
+_PROBE = (-2.3, -0.7, 0.4, 1.9, 3.1)  # points where a rewrite of G′ is checked numerically
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An element-wise activation G: a row of the table."""
+
+    name: str
+    expr: sympy.Expr  # G(z), the form a learner reads
+    aliases: tuple[str, ...] = ()
+    numeric: sympy.Expr | None = None  # the same G, written to be stable in floating point
+    description: str = field(default="", compare=False)
+
+    def __call__(self, arg: sympy.Expr) -> sympy.Expr:
+        """G(arg)."""
+        return self.expr.subs(z, arg)
+
+    @property
+    def is_undefined(self) -> bool:
+        """True for an undefined function such as F_1: symbolic only, no kernel."""
+        return isinstance(self.expr, AppliedUndef)
+
+    @property
+    def symbol(self) -> str:
+        """How G is written: F_1 for an undefined function, else the row's name."""
+        return self.expr.func.__name__ if self.is_undefined else self.name
+
+    @cached_property
+    def derivative(self) -> sympy.Expr:
+        """G′(z), by SymPy."""
+        return sympy.diff(self.expr, z)
+
+    @property
+    def is_affine(self) -> bool:
+        """True when G(z) = a + bz: a layer with this activation is still a regression."""
+        if self.is_undefined:
+            return False
+        return sympy.simplify(sympy.diff(self.expr, z, 2)) == 0
+
+    def derivative_in_h(self) -> sympy.Expr | None:
+        """G′ written through h = G(z), or None when it cannot be (ReLU, undefined F).
+
+        Back-propagation keeps h from the forward pass; G′(z) = h(1 − h) reuses it instead of
+        computing eᶻ again. Every rewrite is checked against G′ numerically before it is used.
+        """
+        return _derivative_in_h(self)
+
+    def numeric_expr(self) -> sympy.Expr:
+        """G(z) as the kernel computes it."""
+        return self.numeric if self.numeric is not None else self.expr
+
+    def __str__(self) -> str:
+        from .notation import unicode
+
+        return f"{self.symbol}(z) = {unicode(self.expr)}"
+
+
+def _close(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """a(z) and b(z) agree at the probe points (to 1e-12, relative)."""
+    for point in _PROBE:
+        try:
+            va, vb = complex(a.subs(z, point).evalf(30)), complex(b.subs(z, point).evalf(30))
+        except (TypeError, ValueError):
+            return False
+        if abs(va - vb) > 1e-12 * max(1.0, abs(va)) or abs(vb.imag) > 1e-12:
+            return False
+    return True
+
+
+def _positive_factors(expr: sympy.Expr) -> sympy.Expr:
+    """−h(h − 1) reads better as h(1 − h)."""
+    coeff, rest = expr.as_coeff_Mul()
+    if coeff == -1 and rest.is_Mul:
+        sums = [f for f in rest.args if f.is_Add]
+        if sums:
+            others = [f for f in rest.args if f is not sums[0]]
+            return sympy.Mul(*others, -sums[0])
+    return expr
+
+
+@cache
+def _derivative_in_h(act: Activation) -> sympy.Expr | None:
+    if act.is_undefined:
+        return None
+    G, dG = act.expr, act.derivative
+    if not dG.has(z):
+        return dG
+    # First try G′ = a + b·G + c·G², fitted at three points and checked at the probes:
+    # it covers the logistic (h − h²), tanh (1 − h²) and the identity.
+    a, b, c = sympy.symbols("a b c")
+    points = (sympy.Rational(-1, 3), sympy.Rational(1, 5), sympy.Rational(3, 4))
+    try:
+        equations = [
+            (dG - (a + b * G + c * G**2)).subs(z, p).evalf(40) for p in points
+        ]
+        fit = sympy.solve(equations, (a, b, c), dict=True)
+    except (NotImplementedError, TypeError, ValueError):
+        fit = []
+    for solution in fit:
+        coeffs = [sympy.nsimplify(solution.get(s, 0), rational=True, tolerance=1e-20)
+                  for s in (a, b, c)]
+        candidate = sympy.expand(coeffs[0] + coeffs[1] * h + coeffs[2] * h**2)
+        if _close(dG, candidate.subs(h, G)):
+            factored = _positive_factors(sympy.factor(candidate))
+            return min(candidate, factored, key=sympy.count_ops) if (
+                sympy.count_ops(candidate) < sympy.count_ops(factored)) else factored
+    # Otherwise invert h = G(z) for z and substitute (softplus: G′ = 1 − e^(−h)).
+    try:
+        inverses = sympy.solve(sympy.Eq(h, G), z)
+    except (NotImplementedError, TypeError, ValueError):
+        inverses = []
+    for inverse in inverses:
+        candidate = sympy.simplify(dG.subs(z, inverse))
+        if candidate.free_symbols <= {h} and _close(dG, candidate.subs(h, G)):
+            return optimize(candidate, optims_c99)
+    return None
+
+
+ACTIVATIONS: tuple[Activation, ...] = (
+    Activation(
+        "logistic", sympy.exp(z) / (1 + sympy.exp(z)), ("sigmoid", "logit", "G"),
+        numeric=(1 + sympy.tanh(z / 2)) / 2,
+        description="the slides' G(z) = eᶻ/(1 + eᶻ): squashes any z into (0, 1)",
+    ),
+    Activation("tanh", sympy.tanh(z), (), description="squashes z into (−1, 1), centred at 0"),
+    Activation("relu", sympy.Max(0, z), ("ReLU",), description="max(0, z): a hinge"),
+    Activation("identity", z, ("linear", "none"), description="G(z) = z: no squashing"),
+    Activation(
+        "softplus", sympy.log(1 + sympy.exp(z)), (), numeric=logaddexp(0, z),
+        description="log(1 + eᶻ): a smooth ReLU",
+    ),
+)
+
+
+class _Softmax:
+    """The softmax output layer: h_k = e^(z_k) / Σ_j e^(z_j). Not element-wise."""
+
+    name = "softmax"
+    symbol = "softmax"
+    aliases = ("soft_max",)
+    is_undefined = False
+    is_affine = False
+    description = "turns several outputs into probabilities that sum to 1"
+
+    def __call__(self, args):
+        total = sympy.Add(*[sympy.exp(a) for a in args])
+        return [sympy.exp(a) / total for a in args]
+
+    def __repr__(self) -> str:
+        return "SOFTMAX"
+
+    def __str__(self) -> str:
+        return "softmax(z)_k = e^(z_k) / Σ_j e^(z_j)"
+
+
+SOFTMAX = _Softmax()
+
+
+def _lookup() -> dict[str, Activation]:
+    table = {}
+    for row in ACTIVATIONS:
+        for key in (row.name, *row.aliases):
+            table[key.lower()] = row
+    return table
+
+
+def activation(spec, *, allow_softmax: bool = False):
+    """An activation from a name, a SymPy ``Lambda``, an undefined ``Function`` or a row.
+
+    >>> activation("linear").name
+    'identity'
+    >>> import sympy
+    >>> activation(sympy.Function("F_1")).symbol
+    'F_1'
+    """
+    if isinstance(spec, Activation) or (allow_softmax and spec is SOFTMAX):
+        return spec
+    if spec is SOFTMAX:
+        raise ValueError("softmax can only be the output activation (output='softmax')")
+    if isinstance(spec, str):
+        key = spec.strip().lower()
+        if key == "softmax":
+            if allow_softmax:
+                return SOFTMAX
+            raise ValueError("softmax can only be the output activation (output='softmax')")
+        table = _lookup()
+        if key not in table:
+            names = ", ".join(row.name for row in ACTIVATIONS)
+            extra = ", softmax" if allow_softmax else ""
+            raise ValueError(
+                f"unknown activation {spec!r}: choose one of {names}{extra}, "
+                "or give a SymPy Lambda or an undefined Function such as F_1"
+            )
+        return table[key]
+    if isinstance(spec, UndefinedFunction):
+        return Activation(spec.__name__, spec(z), description="an unspecified activation")
+    if isinstance(spec, sympy.Lambda):
+        if len(spec.variables) != 1:
+            raise ValueError(f"an activation takes one argument; {spec} takes {len(spec.variables)}")
+        return Activation(f"Lambda({spec.variables[0]})", spec(z), description=str(spec))
+    raise TypeError(
+        f"an activation is a name, a SymPy Lambda or an undefined Function, not {type(spec).__name__}"
+    )

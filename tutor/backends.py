@@ -1,0 +1,95 @@
+"""Where a kernel's arrays live: NumPy on the CPU, CuPy on a GPU, or any array-API namespace.
+
+A backend is a parameter, not a second code path: the kernel's source calls ``xp.exp``,
+``xp.sum`` and ``@``, and ``xp`` is bound to the namespace chosen here.
+
+>>> from tutor.backends import backend
+>>> backend("numpy").name
+'numpy'
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass
+
+import numpy
+
+__all__ = ["Backend", "BackendError", "backend", "gpu_available"]
+
+
+class BackendError(RuntimeError):
+    """The asked-for backend cannot run here; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """An array namespace and its name."""
+
+    name: str
+    xp: types.ModuleType
+
+    def dtype(self, name: str):
+        """The namespace's dtype called ``name`` (float64 or float32)."""
+        if name not in ("float64", "float32"):
+            raise ValueError(f"dtype must be 'float64' or 'float32', not {name!r}")
+        return getattr(self.xp, name)
+
+    def to_numpy(self, array) -> numpy.ndarray:
+        """Bring an array of this backend back to NumPy (a copy from the GPU for CuPy)."""
+        if self.name == "cupy":
+            return self.xp.asnumpy(array)
+        if isinstance(array, numpy.ndarray | numpy.generic | float | int):
+            return numpy.asarray(array)
+        return numpy.from_dlpack(array)
+
+
+def _cupy() -> types.ModuleType:
+    try:
+        import cupy
+    except ImportError as error:
+        raise BackendError(
+            "the CuPy backend needs CuPy, which is not installed: "
+            "install the GPU extra with  pip install 'tutor[gpu]'  on a machine with an "
+            "NVIDIA GPU, or use backend='numpy'"
+        ) from error
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # CUDA raises its own error types when no driver is present
+        raise BackendError(
+            f"CuPy is installed but no GPU is usable ({error}); use backend='numpy'"
+        ) from error
+    if count < 1:
+        raise BackendError("CuPy is installed but found no GPU; use backend='numpy'")
+    return cupy
+
+
+def gpu_available() -> bool:
+    """True when CuPy is installed and sees a GPU."""
+    try:
+        _cupy()
+    except BackendError:
+        return False
+    return True
+
+
+def backend(spec="numpy") -> Backend:
+    """Resolve ``"numpy"``, ``"cupy"``, ``"auto"`` or an array-API namespace module.
+
+    ``"auto"`` picks CuPy only where a GPU is usable, else NumPy. Asking for ``"cupy"``
+    without one raises :class:`BackendError` with what to do.
+    """
+    if isinstance(spec, Backend):
+        return spec
+    if isinstance(spec, types.ModuleType):
+        name = spec.__name__.split(".")[0]
+        return Backend(name, spec)
+    if spec == "numpy":
+        return Backend("numpy", numpy)
+    if spec == "cupy":
+        return Backend("cupy", _cupy())
+    if spec == "auto":
+        return Backend("cupy", _cupy()) if gpu_available() else Backend("numpy", numpy)
+    raise ValueError(
+        f"unknown backend {spec!r}: use 'numpy', 'cupy', 'auto' or an array-API module"
+    )

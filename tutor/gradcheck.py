@@ -1,0 +1,292 @@
+"""Gradient checking: compare an analytic gradient with central finite differences.
+
+A model ``f(theta, X, Y) -> (loss, grad)`` claims that ``grad`` is ∂loss/∂θ. We test the
+claim numerically, coordinate by coordinate (``mode="full"``) or along a few random
+directions (``mode="fast"``, for big models), in the spirit of HIPS autograd's
+``check_grads``, PyTorch's ``gradcheck`` and PyTensor's ``verify_grad``.
+
+Central difference (error O(h²) instead of the one-sided O(h))::
+
+    ∂L/∂θ_i ≈ (L(θ + h e_i) − L(θ − h e_i)) / 2h,     h = eps · max(1, |θ_i|)
+
+A coordinate passes when ``|analytic − numeric| ≤ atol + rtol · max(|analytic|, |numeric|)``.
+Points where the loss is not differentiable (a ReLU at 0) are reported as ``"kink"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["gradcheck", "GradCheckReport", "GradCheckRow"]
+
+RULE = "|analytic − numeric| ≤ atol + rtol·max(|analytic|, |numeric|)"
+MAX_ROWS = 40  # longer tables show only the interesting rows
+
+
+@dataclass(frozen=True)
+class GradCheckRow:
+    """One checked coordinate (or direction, in fast mode)."""
+
+    name: str
+    index: int
+    analytic: float
+    numeric: float
+    abs_error: float
+    rel_error: float
+    status: str  # "pass" | "fail" | "kink"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GradCheckReport:
+    """Result of :func:`gradcheck`: one row per coordinate or direction."""
+
+    rows: tuple[GradCheckRow, ...]
+    mode: str
+    rtol: float
+    atol: float
+    eps: float
+    dtype: str
+
+    @property
+    def failures(self) -> tuple[GradCheckRow, ...]:
+        return tuple(r for r in self.rows if r.status == "fail")
+
+    @property
+    def kinks(self) -> tuple[GradCheckRow, ...]:
+        return tuple(r for r in self.rows if r.status == "kink")
+
+    @property
+    def ok(self) -> bool:
+        """True when no row failed (kinks are reported, but are not failures)."""
+        return not self.failures
+
+    @property
+    def max_abs_error(self) -> float:
+        return max((r.abs_error for r in self.rows), default=0.0)
+
+    @property
+    def max_rel_error(self) -> float:
+        return max((r.rel_error for r in self.rows), default=0.0)
+
+    def raise_if_failed(self) -> None:
+        """Raise ``AssertionError(str(self))`` when any row failed."""
+        if not self.ok:
+            raise AssertionError(str(self))
+
+    def _score(self, r: GradCheckRow) -> float:
+        # error as a fraction of its tolerance: > 1 fails, the "worst" rows come first
+        t = self.atol + self.rtol * max(abs(r.analytic), abs(r.numeric))
+        return r.abs_error / max(t, np.finfo(np.float64).tiny)
+
+    def __repr__(self) -> str:
+        return (f"GradCheckReport(mode={self.mode!r}, rows={len(self.rows)}, "
+                f"failures={len(self.failures)}, kinks={len(self.kinks)}, ok={self.ok})")
+
+    def __str__(self) -> str:
+        n = len(self.rows)
+        what = ("direction" if self.mode == "fast" else "parameter") + ("" if n == 1 else "s")
+        lines = [f"gradcheck (mode={self.mode}, {n} {what}, analytic dtype {self.dtype}, "
+                 f"eps={self.eps:g})",
+                 f"pass when {RULE}, rtol={self.rtol:g}, atol={self.atol:g}"]
+        if self.dtype in ("float16", "bfloat16", "float32"):
+            lines.append(f"  ({self.dtype} gradient: loose tolerance, low-precision kernels "
+                         "can't be checked tighter)")
+        shown = list(self.rows)
+        if n > MAX_ROWS:  # failures and kinks first (at most 30), then the 10 worst passes
+            bad = sorted((r for r in self.rows if r.status != "pass"), key=self._score)[::-1]
+            good = sorted((r for r in self.rows if r.status == "pass"), key=self._score)[::-1]
+            shown = sorted(bad[:30] + good[:10], key=lambda r: r.index)
+        width = max([9] + [len(r.name) for r in shown])
+        lines.append(f"{'parameter':<{width}}  {'analytic':>12}  {'numeric':>12}  "
+                     f"{'abs err':>9}  {'rel err':>9}  status")
+        for r in shown:
+            lines.append(f"{r.name:<{width}}  {r.analytic:>12.6g}  {r.numeric:>12.6g}  "
+                         f"{r.abs_error:>9.2e}  {r.rel_error:>9.2e}  "
+                         f"{r.status.upper() if r.status == 'fail' else r.status}")
+        if len(shown) < n:
+            lines.append(f"… {n - len(shown)} rows omitted (all failures and kinks up to 30 "
+                         "are shown, then the 10 passing rows closest to their tolerance)")
+        lines += [f"  {r.name}: {r.note}" for r in shown if r.note]
+        f, k = len(self.failures), len(self.kinks)
+        summary = f"{f} of {n} FAILED" if f else f"all {n} passed"
+        if k and not f:
+            summary = f"none failed: {n - k} of {n} passed"
+        if k:
+            summary += (f"; {k} kink{'s' if k > 1 else ''} (not differentiable there, "
+                        "analytic value is a valid one-sided slope)")
+        lines.append(summary)
+        return "\n".join(lines)
+
+
+def _to_numpy(a: Any) -> np.ndarray:
+    """NumPy view of a NumPy / array-API / CuPy array, keeping its dtype."""
+    try:
+        return np.asarray(a)
+    except TypeError:  # CuPy refuses implicit conversion
+        try:
+            return np.from_dlpack(a)
+        except (AttributeError, TypeError, BufferError, RuntimeError, ValueError):
+            return np.asarray(a.get())
+
+
+def _dtype_of(x: Any) -> np.dtype:
+    """NumPy dtype of a scalar/array of any library ("torch.float32" → float32)."""
+    d = getattr(x, "dtype", np.float64)
+    try:
+        return np.dtype(d)
+    except TypeError:
+        try:
+            return np.dtype(str(d).rsplit(".", 1)[-1])
+        except TypeError:
+            return np.dtype(np.float64)
+
+
+def _is_low_precision(dtype: np.dtype) -> bool:
+    return bool(np.issubdtype(dtype, np.floating) and np.finfo(dtype).bits <= 32)
+
+
+def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, X: Any = None,
+              Y: Any = None, *, names: Sequence[Any] | None = None, mode: str = "full",
+              directions: int = 8, seed: int = 0, eps: float | None = None,
+              rtol: float | None = None, atol: float | None = None) -> GradCheckReport:
+    """Check ``f(theta, X, Y) -> (loss, grad)`` against central finite differences.
+
+    ``mode="full"`` checks every coordinate, ``"fast"`` ``directions`` random unit vectors.
+    Defaults follow the gradient's dtype: float64 → eps=6e-6, rtol=1e-5, atol=1e-8·max(1, |L|);
+    float32 → eps=5e-3, rtol=2e-2, atol=1e-3·max(1, |L|). Rows are "pass", "fail" or "kink"
+    (not differentiable at θ, analytic value between the one-sided slopes).
+
+    >>> import numpy as np
+    >>> def f(theta, X, Y):  # least squares: L = mean((Xθ − Y)²), ∇L = 2 Xᵀ(Xθ − Y) / n
+    ...     r = X @ theta - Y
+    ...     return r @ r / len(Y), 2 * X.T @ r / len(Y)
+    >>> X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]]); Y = np.array([1.0, 0.0, 2.0])
+    >>> report = gradcheck(f, np.array([0.5, -0.25]), X, Y, names=["w", "b"])
+    >>> report.ok, [(r.name, r.status) for r in report.rows]
+    (True, [('w', 'pass'), ('b', 'pass')])
+    >>> wrong = lambda theta, X, Y: (f(theta, X, Y)[0], 1.01 * f(theta, X, Y)[1])
+    >>> gradcheck(wrong, np.array([0.5, -0.25]), X, Y, mode="fast", directions=3)
+    GradCheckReport(mode='fast', rows=3, failures=3, kinks=0, ok=False)
+    """
+    if mode not in ("full", "fast"):
+        raise ValueError(f"mode must be 'full' or 'fast', got {mode!r}")
+    theta = np.array(theta, dtype=np.float64)  # a copy: we never touch the caller's array
+    if theta.ndim != 1:
+        raise ValueError(f"theta must be 1-D, got shape {theta.shape}")
+    if not np.all(np.isfinite(theta)):
+        i = int(np.flatnonzero(~np.isfinite(theta))[0])
+        raise ValueError(f"theta is not finite: theta[{i}] = {theta[i]}")
+    P = theta.size
+
+    def loss_at(t: np.ndarray) -> float:
+        loss = f(t.copy(), X, Y)[0]
+        if getattr(loss, "shape", ()) != ():
+            raise ValueError(f"loss must be a scalar, got shape {loss.shape}")
+        return float(loss)
+
+    # --- the claim at θ: loss and analytic gradient -------------------------------------
+    loss0, grad_raw = f(theta.copy(), X, Y)
+    if getattr(loss0, "shape", ()) != ():
+        raise ValueError(f"loss must be a scalar, got shape {loss0.shape}")
+    loss_dtype = _dtype_of(loss0)
+    loss0 = float(loss0)
+    if not np.isfinite(loss0):
+        raise ValueError(f"loss is not finite at theta: {loss0}")
+    g_native = _to_numpy(grad_raw)
+    if g_native.shape != (P,):
+        raise ValueError(f"grad has shape {g_native.shape}, expected ({P},) to match theta")
+    low = _is_low_precision(g_native.dtype)
+    # machine epsilon of the coarser of the loss and gradient dtypes (float64 if neither is)
+    ulp = max([np.finfo(np.float64).eps] + [np.finfo(d).eps for d in (loss_dtype, g_native.dtype)
+                                             if np.issubdtype(d, np.floating)])
+    grad = g_native.astype(np.float64)
+    if not np.all(np.isfinite(grad)):
+        i = int(np.flatnonzero(~np.isfinite(grad))[0])
+        raise ValueError(f"grad is not finite at theta: grad[{i}] = {grad[i]}")
+
+    # Defaults. eps ≈ cbrt(machine epsilon) balances truncation O(h²) against rounding
+    # O(ε/h); a float32 kernel's loss is rounded at ε₃₂ ≈ 1.2e-7, so its step is cbrt(ε₃₂).
+    eps = eps if eps is not None else (5e-3 if low else 6e-6)
+    rtol = rtol if rtol is not None else (2e-2 if low else 1e-5)
+    atol = atol if atol is not None else (1e-3 if low else 1e-8) * max(1.0, abs(loss0))
+
+    def tol(*values: float) -> float:  # atol + rtol · max|values|
+        return atol + rtol * max(abs(v) for v in values)
+
+    def noise(h: float) -> float:  # rounding in (L(θ ± h) − L(θ))/h: a few ulps of L, over h
+        return 8 * ulp * max(1.0, abs(loss0)) / h
+
+    def check(d: np.ndarray, h: float, a: float) -> tuple[float, str, str]:
+        """Compare the analytic slope ``a`` along direction ``d`` with finite differences."""
+        def slopes(h: float) -> tuple[float, float]:
+            # fwd = (L(θ+hd) − L(θ))/h,  bwd = (L(θ) − L(θ−hd))/h,  central = (fwd + bwd)/2
+            return ((loss_at(theta + h * d) - loss0) / h, (loss0 - loss_at(theta - h * d)) / h)
+        fwd, bwd = slopes(h)
+        num = (fwd + bwd) / 2
+        if not np.isfinite(num):
+            return num, "fail", "loss is not finite at θ ± h"
+        agrees = abs(a - num) <= tol(a, num)
+        gap = abs(fwd - bwd)
+        if agrees and gap <= tol(fwd, bwd):
+            return num, "pass", ""
+        # The central difference disagrees, or the one-sided slopes do (a kink may hide
+        # behind a central difference that happens to agree): look again with h/100.
+        fwd2, bwd2 = slopes(h / 100)
+        num2 = (fwd2 + bwd2) / 2
+        gap2 = abs(fwd2 - bwd2)
+        # Smooth: fwd − bwd ≈ L''·h shrinks 100× with h. Kink: the gap stays (≈ the jump).
+        # A one-sided slope also carries rounding noise ≈ ε·|L|/h, large at h/100 in float32.
+        kink = (gap > tol(fwd, bwd) + noise(h) and gap2 > tol(fwd2, bwd2) + noise(h / 100)
+                and gap2 > gap / 10)
+        if not kink and agrees:
+            return num, "pass", ""
+        if not kink and np.isfinite(num2) and abs(a - num2) <= tol(a, num2):
+            return num2, "pass", (f"badly conditioned at h={h:.2g}: central difference {num:.6g}"
+                                  f", but {num2:.6g} at h/100 agrees")
+        if kink:
+            lo, hi = min(fwd, bwd), max(fwd, bwd)
+            ok = lo - tol(a, lo) <= a <= hi + tol(a, hi)  # a valid one-sided / sub-gradient
+            return num, "kink" if ok else "fail", (
+                f"not differentiable here, e.g. a ReLU at 0: one-sided slopes {bwd:.6g} "
+                f"(left) and {fwd:.6g} (right); analytic {a:.6g}"
+                + ("" if ok else " lies outside them"))
+        return num, "fail", ""
+
+    rows = []
+    if mode == "full":
+        if names is None and getattr(f, "parameters", None) is not None:
+            if len(f.parameters) == P:  # type: ignore[attr-defined]
+                names = f.parameters  # type: ignore[attr-defined]
+        if names is None:
+            names = [f"theta[{i}]" for i in range(P)]
+        if len(names) != P:
+            raise ValueError(f"names has {len(names)} entries, theta has {P} parameters")
+        for i in range(P):
+            h = eps * max(1.0, abs(theta[i]))
+            h = (theta[i] + h) - theta[i]  # the step actually taken in floating point
+            e = np.zeros(P)
+            e[i] = 1.0
+            a = float(grad[i])
+            rows.append((str(names[i]), i, a, *check(e, h, a)))
+    else:
+        # Random unit directions v: the directional derivative is ∇L·v ≈ (L(θ+hv) − L(θ−hv))/2h.
+        rng = np.random.default_rng(seed)
+        h = eps * max(1.0, float(np.max(np.abs(theta), initial=0.0)))
+        for k in range(directions):
+            v = rng.standard_normal(P)
+            v /= np.linalg.norm(v)
+            a = float(grad @ v)
+            rows.append((f"direction {k + 1}", k, a, *check(v, h, a)))
+
+    out = []
+    for name, i, a, num, status, note in rows:
+        err = abs(a - num)  # rel = |a − n| / max(|a|, |n|), 0 when both are 0
+        big = max(abs(a), abs(num))
+        rel = 0.0 if big == 0 else err / max(big, np.finfo(np.float64).tiny)
+        out.append(GradCheckRow(name, i, a, num, err, rel, status, note))
+    return GradCheckReport(tuple(out), mode, rtol, atol, eps, str(g_native.dtype))

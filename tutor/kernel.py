@@ -1,0 +1,359 @@
+"""Kernels: the derived gradient printed as array code, vectorized over samples.
+
+SymPy derives each layer's rules once (G′ of its activation, the loss's ∂c/∂z at the output);
+the printer turns them into ``xp`` calls, and the layers are tied together with matrix
+products, as back-propagation does: forward, h_l = G(h_{l−1} β_lᵀ + α_l); backward,
+δ_L = ∂c/∂z_L, δ_{l−1} = (δ_l β_l) ⊙ G′(z_{l−1}), ∂c/∂β_l = δ_lᵀ h_{l−1}, ∂c/∂α_l = Σ δ_l.
+The symbolic work is per layer, not per weight, so it does not grow with the width.
+
+>>> import numpy, tutor
+>>> kernel = tutor.linear_regression(1).compile()
+>>> loss, grad = kernel(numpy.array([2.0, 1.0]), numpy.array([[1.0]]), numpy.array([6.0]))
+>>> float(loss), grad.tolist()
+(9.0, [-6.0, -6.0])
+>>> print(kernel.source)  # doctest: +ELLIPSIS
+def loss_and_gradient(theta, X, Y):
+...
+"""
+
+from __future__ import annotations
+
+import itertools
+import keyword
+import linecache
+import math
+import re
+
+import numpy
+import sympy
+from sympy.printing.numpy import NumPyPrinter
+
+from .activations import SOFTMAX, h, z
+from .backends import Backend
+from .backends import backend as _backend
+from .losses import y, yhat
+
+__all__ = ["Kernel", "compile_network", "compile_model", "KernelInputError"]
+
+
+class KernelInputError(ValueError):
+    """θ, X or Y has the wrong shape or holds NaN or infinity."""
+
+
+class ArrayPrinter(NumPyPrinter):
+    """SymPy's NumPy printer, writing ``xp.`` and only functions every array-API namespace has
+    (no ``select``, ``heaviside`` or ``amax``), so the same source runs on NumPy, CuPy and
+    array_api_strict."""
+
+    def __init__(self):
+        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False})
+
+    def _print_Max(self, expr):
+        args = [self._print(a) for a in expr.args]
+        return _fold("xp.maximum", args)
+
+    def _print_Min(self, expr):
+        args = [self._print(a) for a in expr.args]
+        return _fold("xp.minimum", args)
+
+    def _print_Heaviside(self, expr):
+        # 𝟙(x > 0), with ½ at the kink as SymPy's Heaviside(0) = ½
+        return "((xp.sign(%s) + 1)/2)" % self._print(expr.args[0])
+
+    def _print_Piecewise(self, expr):
+        *pieces, last = expr.args
+        if last.cond != sympy.true:
+            raise NotImplementedError("a Piecewise needs an 'otherwise' branch to be compiled")
+        text = self._print(last.expr)
+        for piece in reversed(pieces):
+            text = "xp.where(%s, %s, %s)" % (self._print(piece.cond), self._print(piece.expr), text)
+        return text
+
+    def doprint(self, expr, assign_to=None):
+        return super().doprint(expr, assign_to).replace("numpy.", "xp.")
+
+
+def _fold(function: str, args: list[str]) -> str:
+    text = args[0]
+    for arg in args[1:]:
+        text = f"{function}({text}, {arg})"
+    return text
+
+
+_PRINTER = ArrayPrinter()
+
+
+def code(expr: sympy.Expr, names: dict[sympy.Symbol, str]) -> str:
+    """``expr`` as array code, with each symbol replaced by the variable named in ``names``."""
+    plain = {s: sympy.Symbol(v) for s, v in names.items()}
+    return _PRINTER.doprint(expr.xreplace(plain))
+
+
+def _identifier(name: str, taken: set[str]) -> str:
+    base = re.sub(r"\W", "_", name).strip("_") or "p"
+    if base[0].isdigit() or keyword.iskeyword(base) or base in ("xp", "n", "theta", "X", "Y"):
+        base = "p_" + base
+    candidate = base
+    for i in itertools.count(2):
+        if candidate not in taken:
+            break
+        candidate = f"{base}_{i}"
+    taken.add(candidate)
+    return candidate
+
+
+# -- the kernel object ------------------------------------------------------------------------
+class Kernel:
+    """A compiled loss-and-gradient function: ``loss, grad = kernel(theta, X, Y)``.
+
+    θ is the flat parameter vector, X has shape (n, k) and Y shape (n, m) or (n,); the kernel
+    returns the loss averaged over the n samples and its gradient. ``kernel.source`` is the
+    generated code; its intermediates (z, h, δ) are back-propagation's cached values.
+    """
+
+    _counter = itertools.count()
+
+    def __init__(self, source: str, model, backend: Backend, dtype: str, kind: str):
+        self.source = source
+        self.model = model
+        self.parameters = tuple(model.parameters)
+        self.inputs = tuple(model.inputs)
+        self.targets = tuple(model.targets)
+        self.backend = backend
+        self.dtype = dtype
+        self.kind = kind
+        self._dtype = backend.dtype(dtype)
+        filename = f"<tutor kernel {next(self._counter)}>"
+        # the source is printed by SymPy from expression trees we built, never from user text
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        namespace: dict = {"xp": backend.xp}
+        exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - as sympy.lambdify
+        self._loss_and_gradient = namespace["loss_and_gradient"]
+        self._predict = namespace["predict"]
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.targets)
+
+    def _arrays(self, theta, X, Y=None):
+        xp, dtype = self.backend.xp, self._dtype
+        theta = xp.asarray(theta, dtype=dtype)
+        if tuple(theta.shape) != (len(self.parameters),):
+            raise KernelInputError(
+                f"θ must be a flat vector of {len(self.parameters)} numbers (one per parameter), "
+                f"got shape {tuple(theta.shape)}"
+            )
+        X = xp.asarray(X, dtype=dtype)
+        k = len(self.inputs)
+        if X.ndim == 1 and k == 1:
+            X = xp.reshape(X, (-1, 1))
+        if X.ndim != 2 or X.shape[1] != k:
+            raise KernelInputError(
+                f"X must have shape (n, {k}): one row per sample, one column per input "
+                f"({', '.join(map(str, self.inputs))}); got shape {tuple(X.shape)}"
+            )
+        if X.shape[0] < 1:
+            raise KernelInputError("X has no rows: there is no data to compute a loss on")
+        if Y is None:
+            return theta, X, None
+        Y = xp.asarray(Y, dtype=dtype)
+        m = self.n_outputs
+        if Y.ndim == 1 and m == 1:
+            Y = xp.reshape(Y, (-1, 1))
+        if Y.ndim != 2 or Y.shape[1] != m or Y.shape[0] != X.shape[0]:
+            want = f"({X.shape[0]},)" + f" or ({X.shape[0]}, 1)" if m == 1 else f"({X.shape[0]}, {m})"
+            raise KernelInputError(
+                f"Y must have shape {want}: one row per sample of X, one column per target; "
+                f"got shape {tuple(Y.shape)}"
+            )
+        return theta, X, Y
+
+    def __call__(self, theta, X, Y):
+        """The mean loss over the samples and its gradient with respect to θ."""
+        theta, X, Y = self._arrays(theta, X, Y)
+        loss, grad = self._loss_and_gradient(theta, X, Y)
+        if not math.isfinite(float(loss)):
+            self._diagnose(theta, X, Y)
+        return loss, grad
+
+    def predict(self, theta, X):
+        """ŷ for each row of X: shape (n,) for one output, (n, m) for several."""
+        theta, X, _ = self._arrays(theta, X)
+        out = self._predict(theta, X)
+        return out[:, 0] if self.n_outputs == 1 else out
+
+    def _diagnose(self, theta, X, Y) -> None:
+        """A non-finite loss: blame the input that holds NaN or inf, if one does."""
+        xp = self.backend.xp
+        for name, array in (("θ", theta), ("X", X), ("Y", Y)):
+            bad = ~xp.isfinite(array)
+            if bool(xp.any(bad)):
+                where = numpy.argwhere(self.backend.to_numpy(bad))[0].tolist()
+                raise KernelInputError(
+                    f"{name} holds NaN or infinity (first at index {tuple(where)}): remove or "
+                    "impute those values before computing a loss"
+                )
+
+    def __repr__(self) -> str:
+        return (f"<Kernel ({self.kind}) for {self.model.describe()}; backend {self.backend.name}, "
+                f"{self.dtype}>")
+
+
+# -- networks -------------------------------------------------------------------------------
+def _require_compilable(net) -> None:
+    for layer in net.layers:
+        act = layer.activation
+        if act is not SOFTMAX and act.is_undefined:
+            raise ValueError(
+                f"cannot compile: layer {layer.index}'s activation {act.symbol} is an undefined "
+                "function, which has no numbers in it; it is for deriving the general formula. "
+                "Choose one of logistic, tanh, relu, identity, softplus, or give a SymPy Lambda"
+            )
+
+
+def _forward_lines(net) -> list[str]:
+    lines, start = [], 0
+    for layer in net.layers:
+        l, n, k = layer.index, layer.width, layer.fan_in
+        below = "X" if l == 1 else f"h_{l - 1}"
+        lines.append(f"alpha_{l} = theta[{start}:{start + n}]")
+        lines.append(f"beta_{l} = xp.reshape(theta[{start + n}:{start + layer.size}], ({n}, {k}))")
+        start += layer.size
+        act = layer.activation
+        lines.append(f"# layer {l}: z = α + h β, then h = {act.symbol}(z)")
+        lines.append(f"z_{l} = {below} @ beta_{l}.T + alpha_{l}")
+        if act is SOFTMAX:
+            lines += [
+                f"shifted_{l} = z_{l} - xp.max(z_{l}, axis=1, keepdims=True)  # e^z without overflow",
+                f"exp_{l} = xp.exp(shifted_{l})",
+                f"total_{l} = xp.sum(exp_{l}, axis=1, keepdims=True)",
+                f"h_{l} = exp_{l} / total_{l}",
+            ]
+        elif act.numeric_expr() == z:
+            lines.append(f"h_{l} = z_{l}")
+        else:
+            lines.append(f"h_{l} = {code(act.numeric_expr(), {z: f'z_{l}'})}")
+    return lines
+
+
+def _stable_logs(net) -> tuple[dict, list[str]]:
+    """log ŷ and log(1 − ŷ) written through z, so a saturated output gives no log(0)."""
+    L = len(net.layers)
+    out = net.output
+    if out is SOFTMAX:
+        return ({sympy.log(yhat): sympy.Symbol("log_h")},
+                [f"log_h = shifted_{L} - xp.log(total_{L})  # log ŷ = z − log Σ e^z"])
+    if getattr(out, "name", None) == "logistic":
+        return ({sympy.log(yhat): sympy.Symbol("log_h"),
+                 sympy.log(1 - yhat): sympy.Symbol("log_1mh")},
+                [f"log_h = -xp.logaddexp(0.0, -z_{L})  # log G(z) = −log(1 + e^−z)",
+                 f"log_1mh = -xp.logaddexp(0.0, z_{L})  # log(1 − G(z)) = −log(1 + e^z)"])
+    return {}, []
+
+
+def output_delta(net) -> sympy.Expr:
+    """δ_L = ∂c/∂z_L for one output, in ŷ, y (and z): SymPy's chain rule, simplified.
+
+    For an element-wise G: δ = φ′(ŷ) G′(z) with G′ through h = ŷ (cross-entropy with the
+    logistic gives ŷ − y). For the softmax the returned u = ŷ ⊙ φ′(ŷ) feeds δ = u − ŷ Σ_j u_j.
+    """
+    term = net.loss_row.softmax_term if net.output is SOFTMAX else net.loss_row.term
+    dphi = sympy.diff(term, yhat)
+    if net.output is SOFTMAX:
+        return sympy.simplify(yhat * dphi)
+    dG = net.output.derivative_in_h()
+    dG = dG.subs(h, yhat) if dG is not None else net.output.derivative
+    return sympy.factor(sympy.simplify(dphi * dG))
+
+
+def network_source(net) -> str:
+    L = len(net.layers)
+    body = ["n = X.shape[0]", "# θ → each layer's biases α_l (n_l,) and weights β_l (n_l, n_{l-1})"]
+    body += _forward_lines(net)
+    forward = list(body)
+    replacements, log_lines = _stable_logs(net)
+    term = net.loss_row.softmax_term if net.output is SOFTMAX else net.loss_row.term
+    names = {yhat: f"h_{L}", y: "Y", z: f"z_{L}"}
+    body += ["# the loss: the mean over samples of Σ_k φ(ŷ_k, y_k)", *log_lines]
+    body.append(f"loss = xp.sum({code(term.xreplace(replacements), names)}) / n")
+    body.append("# backward pass: δ_l = ∂c/∂z_l, divided by n here so the sums below are means")
+    delta = code(output_delta(net), names)
+    if net.output is SOFTMAX:
+        body += [f"u = {delta}  # ŷ ⊙ ∂c/∂ŷ",
+                 f"delta_{L} = (u - h_{L} * xp.sum(u, axis=1, keepdims=True)) / n"]
+    else:
+        body.append(f"delta_{L} = ({delta}) / n")
+    body.append(f"grad = xp.empty({len(net.parameters)}, dtype=theta.dtype)")
+    starts = net._offsets()
+    for layer in reversed(net.layers):
+        l, s, n = layer.index, starts[layer.index - 1], layer.width
+        below = "X" if l == 1 else f"h_{l - 1}"
+        body.append(f"grad[{s}:{s + n}] = xp.sum(delta_{l}, axis=0)  # ∂c/∂α_{l}")
+        body.append(f"grad[{s + n}:{s + layer.size}] = xp.reshape(delta_{l}.T @ {below}, (-1,))"
+                    f"  # ∂c/∂β_{l}")
+        if l > 1:
+            act = net.layers[l - 2].activation
+            dG = act.derivative_in_h()
+            if dG is not None:
+                factor = code(dG, {h: f"h_{l - 1}"})
+            else:
+                factor = code(act.derivative, {z: f"z_{l - 1}"})
+            chain = f"delta_{l} @ beta_{l}"
+            body.append(f"delta_{l - 1} = {chain}" if factor == "1"
+                        else f"delta_{l - 1} = ({chain}) * ({factor})  # × {act.symbol}′(z)")
+    body.append("return loss, grad")
+    return _function("loss_and_gradient", "theta, X, Y", body) + "\n\n" + _function(
+        "predict", "theta, X", [*forward, f"return h_{L}"])
+
+
+def _function(name: str, args: str, body: list[str]) -> str:
+    return f"def {name}({args}):\n" + "\n".join("    " + line for line in body) + "\n"
+
+
+def compile_network(net, backend="numpy", dtype="float64") -> Kernel:
+    _require_compilable(net)
+    return Kernel(network_source(net), net, _backend(backend), dtype, "layer by layer")
+
+
+# -- models given as expressions ------------------------------------------------------------
+def model_source(model) -> str:
+    taken: set[str] = set()
+    names = {p: _identifier(p.name, taken) for p in model.parameters}
+    names |= {x: _identifier(x.name, taken) for x in model.inputs}
+    names |= {t: _identifier(t.name, taken) for t in model.targets}
+    data = set(model.inputs) | set(model.targets)
+    head = [f"{names[p]} = theta[{i}]" for i, p in enumerate(model.parameters)]
+    head += [f"{names[x]} = X[:, {i}]" for i, x in enumerate(model.inputs)]
+    body = ["n = X.shape[0]", *head]
+    body += [f"{names[t]} = Y[:, {i}]" for i, t in enumerate(model.targets)]
+    grads = [sympy.diff(model.loss, p) for p in model.parameters]
+    subexprs, (loss, *gs) = sympy.cse([model.loss, *grads], symbols=sympy.numbered_symbols("t"))
+    body.append("# common subexpressions of the loss and its gradient")
+    body += [f"{s} = {code(e, names)}" for s, e in subexprs]
+    body.append("grad = xp.empty(%d, dtype=theta.dtype)" % len(model.parameters))
+
+    def mean(expr, original):
+        text = code(expr, names)
+        return f"xp.mean({text})" if original.free_symbols & data else text
+
+    body.append(f"loss = {mean(loss, model.loss)}")
+    for i, (g, original) in enumerate(zip(gs, grads, strict=True)):
+        body.append(f"grad[{i}] = {mean(g, original)}  # ∂c/∂{model.parameters[i].name}")
+    body.append("return loss, grad")
+    predict = ["n = X.shape[0]", *head]
+    columns = []
+    for e in model.expressions:
+        text = code(e, names)
+        columns.append(text if e.free_symbols & set(model.inputs)
+                       else f"xp.broadcast_to(xp.asarray({text}, dtype=theta.dtype), (n,))")
+    predict.append(f"return xp.stack([{', '.join(columns)}], axis=1)")
+    return _function("loss_and_gradient", "theta, X, Y", body) + "\n\n" + _function(
+        "predict", "theta, X", predict)
+
+
+def compile_model(model, backend="numpy", dtype="float64") -> Kernel:
+    undefined = [f for e in model.expressions for f in e.atoms(sympy.core.function.AppliedUndef)]
+    if undefined:
+        raise ValueError(f"cannot compile: {undefined[0]} is an undefined function; give it a "
+                         "formula first")
+    return Kernel(model_source(model), model, _backend(backend), dtype, "per sample, with CSE")

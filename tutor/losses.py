@@ -1,0 +1,74 @@
+"""Loss functions as one table: name, one output's term, aliases.
+
+A sample's loss is the sum of a term φ(ŷ, y) over the outputs; a data set's loss is the average
+over samples, as the slides say. Squared error has no ½: c = (y − ŷ)², so dc/dŷ = −2(y − ŷ).
+
+>>> from tutor.losses import loss
+>>> loss("mse").term
+(y - yhat)**2
+>>> loss("cross_entropy").softmax_term
+-y*log(yhat)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from .notation import Symbol
+
+__all__ = ["Loss", "LOSSES", "loss", "yhat", "y"]
+
+yhat = Symbol("yhat")  # one output's prediction ŷ
+y = Symbol("y")  # its target
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss: φ(ŷ, y) for one output, summed over outputs and averaged over samples."""
+
+    name: str
+    term: sympy.Expr  # φ(ŷ, y) for an element-wise output
+    aliases: tuple[str, ...] = ()
+    softmax_term: sympy.Expr | None = None  # φ when the outputs are a softmax
+    description: str = ""
+
+    def __call__(self, prediction: sympy.Expr, target: sympy.Expr, *, softmax=False):
+        term = self.softmax_term if softmax and self.softmax_term is not None else self.term
+        return term.subs({yhat: prediction, y: target}, simultaneous=True)
+
+    def __str__(self) -> str:
+        from .notation import unicode
+
+        return f"{self.name}: c = Σ_k {unicode(self.term)}"
+
+
+LOSSES: tuple[Loss, ...] = (
+    Loss(
+        "squared_error", (y - yhat) ** 2, ("squared", "mse", "se", "l2"),
+        description="(y − ŷ)², for regression: its minimum is least squares (OLS)",
+    ),
+    Loss(
+        "cross_entropy", -(y * sympy.log(yhat) + (1 - y) * sympy.log(1 - yhat)),
+        ("ce", "log_loss", "logloss", "binary_cross_entropy", "nll"),
+        softmax_term=-y * sympy.log(yhat),
+        description="−[y log ŷ + (1 − y) log(1 − ŷ)], for classification: its minimum is "
+        "the logit MLE; with a softmax output, −Σ_k y_k log ŷ_k",
+    ),
+)
+
+
+def loss(spec) -> Loss:
+    """A loss from its name or alias, or a ``Loss`` row itself."""
+    if isinstance(spec, Loss):
+        return spec
+    if isinstance(spec, str):
+        key = spec.strip().lower().replace("-", "_").replace(" ", "_")
+        for row in LOSSES:
+            if key == row.name or key in row.aliases:
+                return row
+        raise ValueError(
+            f"unknown loss {spec!r}: choose one of " + ", ".join(r.name for r in LOSSES)
+        )
+    raise TypeError(f"a loss is a name such as 'squared_error', not {type(spec).__name__}")
