@@ -194,7 +194,7 @@ def network_derivation(net, p) -> Derivation:
 
     # the top of the chain: δ_L = ∂c/∂z_L
     softmax = out.activation is SOFTMAX
-    term = net.loss_row.softmax_term if softmax else net.loss_row.term
+    term = net.loss_row.term_for(softmax)
     top: dict[int, list[tuple]] = {}
     for k in range(out.width):
         dphi = _loss_derivative(term, out.h[k], net.targets[k])

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy
 
+from .notation import unicode
+
 __all__ = ["Step", "Divergence", "descend"]
 
 
@@ -127,7 +129,7 @@ def descend(kernel, theta0, X, Y, learning_rate: float = 0.1, steps: int | None 
     for name, array in (("X", X), ("Y", Y)):
         if not bool(numpy.all(numpy.isfinite(_numpy(array)))):
             raise ValueError(f"{name} holds NaN or infinity: remove or impute those values first")
-    names = tuple(str(p) for p in kernel.parameters)
+    names = tuple(unicode(p) for p in kernel.parameters)
     per_epoch = 1 if batch_size is None else math.ceil(n / batch_size)
     total = epochs * per_epoch if epochs is not None else (100 if steps is None else steps)
     rng = numpy.random.default_rng(seed)

@@ -257,7 +257,7 @@ def output_delta(net) -> sympy.Expr:
     For an element-wise G: δ = φ′(ŷ) G′(z) with G′ through h = ŷ (cross-entropy with the
     logistic gives ŷ − y). For the softmax the returned u = ŷ ⊙ φ′(ŷ) feeds δ = u − ŷ Σ_j u_j.
     """
-    term = net.loss_row.softmax_term if net.output is SOFTMAX else net.loss_row.term
+    term = net.loss_row.term_for(net.output is SOFTMAX)
     dphi = sympy.diff(term, yhat)
     if net.output is SOFTMAX:
         return sympy.simplify(yhat * dphi)
@@ -272,7 +272,7 @@ def network_source(net) -> str:
     body += _forward_lines(net)
     forward = list(body)
     replacements, log_lines = _stable_logs(net)
-    term = net.loss_row.softmax_term if net.output is SOFTMAX else net.loss_row.term
+    term = net.loss_row.term_for(net.output is SOFTMAX)
     names = {yhat: f"h_{L}", y: "Y", z: f"z_{L}"}
     body += ["# the loss: the mean over samples of Σ_k φ(ŷ_k, y_k)", *log_lines]
     body.append(f"loss = xp.sum({code(term.xreplace(replacements), names)}) / n")

@@ -34,8 +34,12 @@ class Loss:
     softmax_term: sympy.Expr | None = None  # φ when the outputs are a softmax
     description: str = ""
 
+    def term_for(self, softmax: bool) -> sympy.Expr:
+        """φ(ŷ, y) for one output: the softmax form where the loss has one."""
+        return self.softmax_term if softmax and self.softmax_term is not None else self.term
+
     def __call__(self, prediction: sympy.Expr, target: sympy.Expr, *, softmax=False):
-        term = self.softmax_term if softmax and self.softmax_term is not None else self.term
+        term = self.term_for(softmax)
         return term.subs({yhat: prediction, y: target}, simultaneous=True)
 
     def __str__(self) -> str:

@@ -1,0 +1,242 @@
+"""Networks: names in the slides' notation, θ's layout, and kernels that agree with finite
+differences and with SymPy's own per-weight derivative."""
+
+import numpy
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tutor
+from tutor import datasets
+
+
+def test_parameters_follow_the_slides_notation_in_theta_order():
+    net = tutor.mlp([2, 2, 1])
+    assert [p.name for p in net.parameters] == [
+        "alpha_1^(1)", "alpha_1^(2)", "beta_1^(1,1)", "beta_1^(1,2)", "beta_1^(2,1)",
+        "beta_1^(2,2)", "alpha_2^(1)", "beta_2^(1,1)", "beta_2^(1,2)"]
+    assert [str(x) for x in net.inputs] == ["x_1", "x_2"] and [str(y) for y in net.targets] == ["y"]
+    assert [str(y) for y in tutor.mlp([2, 3, 2]).targets] == ["y_1", "y_2"]
+
+
+def test_regressions_use_alpha_and_betas_in_statsmodels_order():
+    assert [p.name for p in tutor.linear_regression(3).parameters] == ["alpha", "beta_1", "beta_2",
+                                                                       "beta_3"]
+    logit = tutor.logistic_regression(2)
+    assert logit.output.name == "logistic" and logit.loss_row.name == "cross_entropy"
+    assert tutor.neuron(2, activation="tanh").output.name == "tanh"
+
+
+def test_names_print_readably_in_unicode_and_latex():
+    beta = tutor.mlp([2, 2, 1]).parameter("beta_1^(1,2)")
+    assert tutor.unicode(beta) == "β₁^(1,2)"
+    assert tutor.latex(beta) == r"\beta_{1}^{(1,2)}"
+    assert sympy.pretty(beta) == "β₁^(1,2)"
+    assert "__" not in sympy.pretty(tutor.mlp([2, 2, 1]).loss)
+
+
+def test_unpack_gives_per_layer_alpha_and_beta_and_pack_inverts_it():
+    net = tutor.mlp([3, 4, 2])
+    theta = numpy.arange(len(net.parameters), dtype=float)
+    (a1, b1), (a2, b2) = net.unpack(theta)
+    assert a1.shape == (4,) and b1.shape == (4, 3) and a2.shape == (2,) and b2.shape == (2, 4)
+    assert b1[1, 2] == theta[net.parameters.index(net.parameter("beta_1^(2,3)"))]
+    assert numpy.array_equal(net.pack(net.unpack(theta)), theta)
+    with pytest.raises(ValueError, match="flat vector of 26"):
+        net.unpack(numpy.zeros(5))
+
+
+def test_loss_is_one_samples_expression_for_the_slides_model():
+    net = tutor.linear_regression(1)
+    alpha, beta = net.parameters
+    assert sympy.expand(net.loss - (net.targets[0] - alpha - beta * net.inputs[0]) ** 2) == 0
+
+
+def test_a_2_16_16_3_softmax_network_passes_gradcheck():
+    net = tutor.mlp([2, 16, 16, 3], activation="tanh", output="softmax", loss="cross_entropy")
+    X, Y = datasets.toy(net, n=40, seed=1)
+    report = tutor.gradcheck(net.compile(), net.init(seed=0), X, Y)
+    assert report.ok, str(report)
+    assert len(report.rows) == len(net.parameters) == 371
+
+
+def test_gradcheck_fails_loudly_on_a_gradient_wrong_by_one_percent():
+    net = tutor.mlp([2, 16, 16, 3], activation="tanh", output="softmax", loss="cross_entropy")
+    kernel = net.compile()
+    X, Y = datasets.toy(net, n=40, seed=1)
+
+    def wrong(theta, X, Y):
+        loss, grad = kernel(theta, X, Y)
+        return loss, grad * 1.01
+
+    report = tutor.gradcheck(wrong, net.init(seed=0), X, Y, names=net.parameters)
+    assert not report.ok and len(report.failures) > 100
+    with pytest.raises(AssertionError, match="FAILED"):
+        report.raise_if_failed()
+
+
+ACTIVATIONS = ["logistic", "tanh", "identity", "softplus", "relu"]
+HEADS = [("identity", "squared_error"), ("logistic", "squared_error"),
+         ("logistic", "cross_entropy"), ("softmax", "cross_entropy"), ("softmax", "squared_error"),
+         ("tanh", "squared_error")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    widths=st.lists(st.integers(1, 5), min_size=0, max_size=3),
+    k=st.integers(1, 4),
+    m=st.integers(1, 3),
+    acts=st.lists(st.sampled_from(ACTIVATIONS), min_size=3, max_size=3),
+    head=st.sampled_from(HEADS),
+    seed=st.integers(0, 2**16),
+)
+def test_random_networks_match_finite_differences(widths, k, m, acts, head, seed):
+    output, loss = head
+    if output == "softmax":
+        m = max(m, 2)
+    net = tutor.mlp([k, *widths, m], activation=acts[:len(widths)], output=output, loss=loss)
+    X, Y = datasets.toy(net, n=7, seed=seed)
+    theta = net.init(seed=seed) + numpy.random.default_rng(seed).normal(0, 0.3, len(net.parameters))
+    report = tutor.gradcheck(net.compile(), theta, X, Y)
+    assert report.ok, str(report)
+
+
+@pytest.mark.parametrize("sizes,act,out,loss", [
+    ([2, 2, 1], "logistic", "identity", "squared_error"),
+    ([2, 3, 2], "tanh", "softmax", "cross_entropy"),
+    ([1, 2, 2, 1], "softplus", "logistic", "cross_entropy"),
+])
+def test_kernel_agrees_with_sympys_per_weight_derivative(sizes, act, out, loss):
+    """The per-weight scalar expansion (for display) and the layer-wise kernel agree."""
+    net = tutor.mlp(sizes, activation=act, output=out, loss=loss)
+    X, Y = datasets.toy(net, n=5, seed=3)
+    theta = net.init(seed=2) + 0.1
+    loss_value, grad = net.compile()(theta, X, Y)
+    symbols = [*net.parameters, *net.inputs, *net.targets]
+    per_weight = sympy.lambdify(symbols, [net.loss, *[sympy.diff(net.loss, p) for p in net.parameters]])
+    Y2 = Y.reshape(len(X), -1)
+    values = numpy.array([per_weight(*theta, *X[i], *Y2[i]) for i in range(len(X))]).mean(axis=0)
+    assert loss_value == pytest.approx(values[0], rel=1e-12)
+    numpy.testing.assert_allclose(grad, values[1:], rtol=1e-10, atol=1e-13)
+
+
+def test_derivation_result_matches_the_kernel_for_every_parameter():
+    net = tutor.mlp([2, 2, 2], activation="tanh", output="softmax", loss="cross_entropy")
+    X, Y = datasets.toy(net, n=1, seed=4)
+    theta = net.init(seed=1) + 0.2
+    _, grad = net.compile()(theta, X, Y)
+    symbols = [*net.parameters, *net.inputs, *net.targets]
+    for index, p in enumerate(net.parameters):
+        f = sympy.lambdify(symbols, net.derivation(p).result)
+        assert f(*theta, *X[0], *Y[0]) == pytest.approx(grad[index], rel=1e-10, abs=1e-14)
+
+
+def test_float32_kernels_compute_in_float32():
+    net = tutor.mlp([2, 8, 1])
+    X, Y = datasets.toy(net, n=16)
+    loss32, grad32 = net.compile(dtype="float32")(net.init(), X, Y)
+    loss64, grad64 = net.compile()(net.init(), X, Y)
+    assert grad32.dtype == numpy.float32
+    numpy.testing.assert_allclose(grad32, grad64, rtol=1e-4, atol=1e-6)
+    assert tutor.gradcheck(net.compile(dtype="float32"), net.init(), X, Y).ok
+
+
+def test_the_cupy_code_path_runs_on_array_api_strict():
+    """array_api_strict stands in for CuPy: no NumPy-only function may appear in a kernel."""
+    xp = pytest.importorskip("array_api_strict")
+    for sizes, act, out, loss in [([2, 4, 3], "relu", "softmax", "cross_entropy"),
+                                  ([2, 4, 1], "softplus", "logistic", "cross_entropy"),
+                                  ([3, 4, 4, 2], "logistic", "identity", "squared_error")]:
+        net = tutor.mlp(sizes, activation=act, output=out, loss=loss)
+        X, Y = datasets.toy(net, n=6, seed=5)
+        theta = net.init(seed=1)
+        strict = net.compile(backend=xp)
+        loss_s, grad_s = strict(xp.asarray(theta), xp.asarray(X), xp.asarray(Y))
+        loss_n, grad_n = net.compile()(theta, X, Y)
+        numpy.testing.assert_allclose(numpy.from_dlpack(grad_s), grad_n, rtol=1e-12, atol=1e-15)
+        assert float(loss_s) == pytest.approx(float(loss_n), rel=1e-12)
+        assert strict.predict(xp.asarray(theta), xp.asarray(X)).shape[0] == 6
+
+
+def test_expression_models_run_on_array_api_strict_too():
+    xp = pytest.importorskip("array_api_strict")
+    a, b, x = sympy.symbols("a b x")
+    m = tutor.model(a * sympy.tanh(b * x) + sympy.Max(0, x - a), [a, b], [x])
+    X, Y = datasets.toy(m, n=5)
+    loss_s, grad_s = m.compile(backend=xp)(xp.asarray([0.3, -0.4]), xp.asarray(X), xp.asarray(Y))
+    loss_n, grad_n = m.compile()([0.3, -0.4], X, Y)
+    numpy.testing.assert_allclose(numpy.from_dlpack(grad_s), grad_n, rtol=1e-12)
+
+
+def test_asking_for_cupy_without_a_gpu_is_a_clear_error():
+    if tutor.gpu_available():
+        pytest.skip("a GPU is here: the CuPy backend is tested for real in test_gpu.py")
+    with pytest.raises(tutor.BackendError, match="backend='numpy'"):
+        tutor.mlp([2, 2, 1]).compile(backend="cupy")
+    assert tutor.mlp([2, 2, 1]).compile(backend="auto").backend.name == "numpy"
+
+
+def test_kernel_source_is_readable_back_propagation():
+    source = tutor.mlp([2, 2, 1]).compile().source
+    for line in ("z_1 = X @ beta_1.T + alpha_1", "delta_2 =",
+                 "delta_1 = (delta_2 @ beta_2) * (h_1*(1 - h_1))"):
+        assert line in source
+    assert "numpy." not in source and "select" not in source
+
+
+@pytest.mark.parametrize("bad,match", [
+    (dict(theta=numpy.zeros(3)), "θ must be a flat vector of 9"),
+    (dict(X=numpy.zeros((4, 3))), r"X must have shape \(n, 2\)"),
+    (dict(Y=numpy.zeros(5)), r"Y must have shape \(4,\)"),
+    (dict(X=numpy.full((4, 2), numpy.nan)), "X holds NaN"),
+])
+def test_bad_arrays_get_clear_errors(bad, match):
+    net = tutor.mlp([2, 2, 1])
+    args = dict(theta=net.init(), X=numpy.ones((4, 2)), Y=numpy.ones(4)) | bad
+    with pytest.raises(ValueError, match=match):
+        net.compile()(args["theta"], args["X"], args["Y"])
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: tutor.mlp([2]), "at least two positive integers"),
+    (lambda: tutor.mlp([2, 0, 1]), "at least two positive integers"),
+    (lambda: tutor.mlp([2, 2, 1], activation="swish"), "unknown activation 'swish'"),
+    (lambda: tutor.mlp([2, 2, 1], loss="hinge"), "unknown loss 'hinge'"),
+    (lambda: tutor.mlp([2, 2, 1], output="softmax"), "at least two outputs"),
+    (lambda: tutor.mlp([2, 2, 1], output="identity", loss="cross_entropy"), "needs probabilities"),
+    (lambda: tutor.mlp([2, 2, 2], activation="softmax"), "only be the output"),
+    (lambda: tutor.mlp([2, 2, 2, 1], activation=["tanh"]), "1 activations for 2 hidden"),
+    (lambda: tutor.mlp([2, 2, 1]).derivation("beta_9^(1,1)"), "no parameter called"),
+    (lambda: tutor.mlp([2, 2, 1]).compile(dtype="float16"), "dtype must be"),
+    (lambda: tutor.mlp([2, 2, 1]).compile(backend="jax"), "unknown backend"),
+])
+def test_bad_settings_get_clear_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_expression_models_check_their_symbols():
+    a, x, w = sympy.symbols("a x w")
+    with pytest.raises(ValueError, match="neither a parameter nor an input"):
+        tutor.model(a + w * x, parameters=[a], inputs=[x])
+    with pytest.raises(TypeError, match="SymPy expression"):
+        tutor.model("a + x", parameters=[a], inputs=[x])
+
+
+def test_activation_table_rows_are_consistent():
+    """Each row's stable numeric form is the same function as its expression."""
+    z = tutor.activations.z
+    for row in tutor.ACTIVATIONS:
+        for value in (-30.0, -2.0, 0.3, 4.0, 30.0):
+            exact = float(row.expr.subs(z, value).evalf(30))
+            assert float(row.numeric_expr().subs(z, value).evalf(30)) == pytest.approx(exact, rel=1e-14)
+    assert tutor.activation("sigmoid") is tutor.activation("logistic")
+
+
+def test_saturated_logistic_output_gives_finite_cross_entropy():
+    """z = ±800 would be inf/inf in eᶻ/(1 + eᶻ); the kernel stays finite and exact."""
+    net = tutor.logistic_regression(1)
+    loss, grad = net.compile()(numpy.array([0.0, 800.0]), numpy.array([[1.0], [-1.0]]),
+                               numpy.array([0.0, 1.0]))
+    assert loss == pytest.approx(800.0) and numpy.all(numpy.isfinite(grad))
