@@ -305,6 +305,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=None, help="timing samples (default 15)")
     parser.add_argument("--quick", action="store_true", help="a fast smoke run (< 20 s)")
     args = parser.parse_args(argv)
+    if args.repeat is not None and args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     samples = args.repeat or (5 if args.quick else 15)
     target_s = 0.002 if args.quick else 0.02
 

@@ -35,6 +35,17 @@ class Backend:
             raise ValueError(f"dtype must be 'float64' or 'float32', not {name!r}")
         return getattr(self.xp, name)
 
+    def namespace(self):
+        """What a kernel's ``xp`` is bound to: the module, with NumPy's slow-to-dispatch
+        ``sum`` and ``reshape`` replaced by their direct forms (about 1 µs a call each, which
+        is a third of a small network's evaluation)."""
+        if self.name != "numpy":
+            return self.xp
+        fast = types.SimpleNamespace(**vars(numpy))
+        fast.sum = _numpy_sum
+        fast.reshape = _numpy_reshape
+        return fast
+
     def to_numpy(self, array) -> numpy.ndarray:
         """Bring an array of this backend back to NumPy (a copy from the GPU for CuPy)."""
         if self.name == "cupy":
@@ -42,6 +53,14 @@ class Backend:
         if isinstance(array, numpy.ndarray | numpy.generic | float | int):
             return numpy.asarray(array)
         return numpy.from_dlpack(array)
+
+
+def _numpy_sum(a, axis=None, keepdims=False):
+    return numpy.add.reduce(a, axis=axis, keepdims=keepdims)
+
+
+def _numpy_reshape(a, shape):
+    return a.reshape(shape)
 
 
 def _cupy() -> types.ModuleType:

@@ -126,7 +126,7 @@ class Kernel:
         filename = f"<tutor kernel {next(self._counter)}>"
         # the source is printed by SymPy from expression trees we built, never from user text
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        namespace: dict = {"xp": backend.xp}
+        namespace: dict = {"xp": backend.namespace()}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - as sympy.lambdify
         self._loss_and_gradient = namespace["loss_and_gradient"]
         self._predict = namespace["predict"]
