@@ -240,3 +240,71 @@ def test_saturated_logistic_output_gives_finite_cross_entropy():
     loss, grad = net.compile()(numpy.array([0.0, 800.0]), numpy.array([[1.0], [-1.0]]),
                                numpy.array([0.0, 1.0]))
     assert loss == pytest.approx(800.0) and numpy.all(numpy.isfinite(grad))
+
+
+def test_backprop_equations_give_the_kernels_gradient():
+    """δ_L from the loss, δ_l = G′(z_l)·Σ β δ_{l+1}, ∂c/∂β = δ·h: evaluated in order, by SymPy."""
+    net = tutor.mlp([2, 3, 2], activation="tanh", output="softmax", loss="cross_entropy")
+    X, Y = datasets.toy(net, n=1, seed=7)
+    theta = net.init(seed=3) + 0.1
+    values = dict(zip(net.parameters, theta, strict=True))
+    values |= dict(zip(net.inputs, X[0], strict=True)) | dict(zip(net.targets, Y[0], strict=True))
+    bp = net.backprop()
+    for lhs, rhs in bp.equations:
+        values[lhs] = float(rhs.subs(values).evalf(30))
+    symbolic = [float(bp.gradient[p].subs(values)) for p in net.parameters]
+    _, grad = net.compile()(theta, X, Y)
+    numpy.testing.assert_allclose(symbolic, grad, rtol=1e-12, atol=1e-15)
+    assert "δ₁^(1) = " in str(bp) and "∂c/∂β₁^(1,2) = δ₁^(1)·x₂" in str(bp)
+
+
+def test_a_relu_kink_is_reported_as_a_kink_not_a_failure():
+    net = tutor.mlp([1, 2, 1], activation="relu")
+    X, Y = numpy.array([[1.0], [2.0]]), numpy.array([0.5, -1.0])
+    theta = net.pack([(numpy.array([-1.0, 0.3]), numpy.array([[1.0], [0.5]])),
+                      (numpy.array([0.1]), numpy.array([[0.7, -0.4]]))])
+    # neuron 1 of layer 1 sits exactly at its kink for the first sample: z = −1 + 1·1 = 0
+    report = tutor.gradcheck(net.compile(), theta, X, Y)
+    assert report.ok, str(report)
+    assert {row.name for row in report.kinks} >= {"alpha_1^(1)", "beta_1^(1,1)"}
+    assert "kink" in str(report)
+
+
+def test_fast_mode_checks_a_big_network_along_random_directions():
+    net = tutor.mlp([64, 128, 64, 10], activation="logistic", output="softmax",
+                    loss="cross_entropy")
+    X, Y = datasets.toy(net, n=64, seed=2)
+    kernel = net.compile()
+    report = tutor.gradcheck(kernel, net.init(seed=1), X, Y, mode="fast", directions=6)
+    assert report.ok and len(report.rows) == 6
+
+    def wrong(theta, X, Y):
+        loss, grad = kernel(theta, X, Y)
+        return loss, grad * 1.01
+
+    assert not tutor.gradcheck(wrong, net.init(seed=1), X, Y, mode="fast").ok
+
+
+def test_a_lambda_activation_compiles_and_checks():
+    t = sympy.Symbol("t")
+    net = tutor.mlp([2, 4, 1], activation=sympy.Lambda(t, t / (1 + sympy.Abs(t))))
+    X, Y = datasets.toy(net, n=12, seed=8)
+    assert tutor.gradcheck(net.compile(), net.init(seed=2) + 0.05, X, Y).ok
+
+
+def test_a_network_prints_its_equations():
+    text = str(tutor.mlp([2, 2, 1]))
+    assert text.startswith("network 2-2-1: activations logistic → identity")
+    assert "z₂ = α₂^(1) + β₂^(1,1)·h₁^(1) + β₂^(1,2)·h₁^(2)" in text and "c = (y − h₂)²" in text
+
+
+def test_big_networks_are_derived_per_layer_not_per_weight():
+    """A 784-256-128-10 network compiles without making a symbol per weight."""
+    net = tutor.mlp([784, 256, 128, 10], activation="logistic", output="softmax",
+                    loss="cross_entropy")
+    kernel = net.compile()
+    assert kernel.n_parameters == 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10
+    assert "_names" not in vars(net.layers[0])  # no per-weight symbols were made
+    X, Y = datasets.toy(net, n=8)
+    loss, grad = kernel(net.init(), X, Y)
+    assert numpy.isfinite(loss) and grad.shape == (kernel.n_parameters,)

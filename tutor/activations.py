@@ -18,6 +18,7 @@ Adding an activation is adding a row to ``ACTIVATIONS``.
 
 from __future__ import annotations
 
+import cmath
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
@@ -97,6 +98,8 @@ def _close(a: sympy.Expr, b: sympy.Expr) -> bool:
             va, vb = complex(a.subs(z, point).evalf(30)), complex(b.subs(z, point).evalf(30))
         except (TypeError, ValueError):
             return False
+        if not (cmath.isfinite(va) and cmath.isfinite(vb)):
+            return False  # NaN compares as "close" to nothing, so say so explicitly
         if abs(va - vb) > 1e-12 * max(1.0, abs(va)) or abs(vb.imag) > 1e-12:
             return False
     return True
@@ -146,7 +149,8 @@ def _derivative_in_h(act: Activation) -> sympy.Expr | None:
         inverses = []
     for inverse in inverses:
         candidate = sympy.simplify(dG.subs(z, inverse))
-        if candidate.free_symbols <= {h} and _close(dG, candidate.subs(h, G)):
+        if (candidate.free_symbols <= {h} and not candidate.has(sympy.Piecewise)
+                and _close(dG, candidate.subs(h, G))):
             return optimize(candidate, optims_c99)
     return None
 

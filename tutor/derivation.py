@@ -25,7 +25,7 @@ from .losses import y as y_sym
 from .losses import yhat
 from .notation import Symbol, latex, unicode
 
-__all__ = ["Derivation", "Step", "Product", "network_derivation", "model_derivation"]
+__all__ = ["Backprop", "Derivation", "Step", "Product", "network_derivation", "model_derivation"]
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -300,3 +300,60 @@ def model_derivation(model, p) -> Derivation:
         add("", _d("c", p), simplified)
     loss_expr = sympy.Add(*[e**2 for e in eps]) if squared else model.loss
     return Derivation(p, loss_expr, steps, chain, definitions, simplified)
+
+
+class Backprop:
+    """Every parameter's gradient by back-propagation, in named quantities, layer by layer:
+
+        δ_L^(k) = ∂c/∂z_L^(k)                          (from the loss and the output G)
+        δ_l^(j) = G_l′(z_l^(j)) · Σ_r β_{l+1}^(r,j) δ_{l+1}^(r)
+        ∂c/∂α_l^(j) = δ_l^(j),    ∂c/∂β_l^(j,i) = δ_l^(j) · h_{l−1}^(i)
+
+    ``equations`` lists (named quantity, expression) in the order they are computed;
+    ``gradient`` maps each parameter to its expression in the δ and h.
+    """
+
+    def __init__(self, net):
+        from .kernel import output_delta
+
+        self.net = net
+        eqs: list[tuple[sympy.Symbol, sympy.Expr]] = []
+        for layer in net.layers:
+            eqs += [(layer.z[j], net.affine(layer, j)) for j in range(layer.width)]
+            acts = net.activate(layer, layer.z)
+            eqs += [(layer.h[j], acts[j]) for j in range(layer.width)]
+        out = net.layers[-1]
+        rule = output_delta(net)
+        per_output = [rule.subs({yhat: out.h[k], y_sym: net.targets[k], z: out.z[k]},
+                                simultaneous=True) for k in range(out.width)]
+        if out.activation is SOFTMAX:  # δ_k = u_k − h_k Σ_j u_j with u = ŷ ⊙ ∂c/∂ŷ
+            total = sympy.Add(*per_output)
+            per_output = [sympy.factor_terms(u - hk * total) for u, hk in zip(per_output, out.h,
+                                                                               strict=True)]
+        eqs += list(zip(out.delta, per_output, strict=True))
+        for l in range(len(net.layers) - 1, 0, -1):
+            layer, above = net.layers[l - 1], net.layers[l]
+            for j in range(layer.width):
+                spread = sympy.Add(*[above.beta[r][j] * above.delta[r] for r in range(above.width)])
+                dG = _activation_derivative(layer.activation, layer.z[j], layer.h[j])
+                eqs.append((layer.delta[j], dG * spread))
+        self.equations = tuple(eqs)
+        self.gradient: dict[sympy.Symbol, sympy.Expr] = {}
+        for layer in net.layers:
+            below = net.inputs if layer.index == 1 else net.layers[layer.index - 2].h
+            for j in range(layer.width):
+                self.gradient[layer.alpha[j]] = layer.delta[j]
+                for i, b in enumerate(layer.beta[j]):
+                    self.gradient[b] = layer.delta[j] * below[i]
+
+    def __str__(self) -> str:
+        lines = [f"back-propagation for the {self.net.describe()}"]
+        lines += [f"  {unicode(lhs)} = {unicode(rhs)}" for lhs, rhs in self.equations]
+        lines += [f"  ∂c/∂{unicode(p)} = {unicode(g)}" for p, g in self.gradient.items()]
+        return "\n".join(lines)
+
+    def latex(self) -> str:
+        rows = [f"{latex(lhs)} &= {latex(rhs)}" for lhs, rhs in self.equations]
+        rows += [r"\frac{\partial c}{\partial %s} &= %s" % (latex(p), latex(g))
+                 for p, g in self.gradient.items()]
+        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"

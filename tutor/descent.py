@@ -121,15 +121,16 @@ def descend(kernel, theta0, X, Y, learning_rate: float = 0.1, steps: int | None 
         raise ValueError(f"X has {n} rows but Y has {Y.shape[0]}: one target row per sample")
     _check_settings(learning_rate, steps, epochs, batch_size, n)
     theta = numpy.array(theta0, dtype=float).reshape(-1)
-    if theta.shape != (len(kernel.parameters),):
-        raise ValueError(f"θ₀ must hold {len(kernel.parameters)} numbers (one per parameter), "
+    if theta.shape != (kernel.n_parameters,):
+        raise ValueError(f"θ₀ must hold {kernel.n_parameters} numbers (one per parameter), "
                          f"got {theta.size}")
     if not numpy.all(numpy.isfinite(theta)):
         raise ValueError("θ₀ holds NaN or infinity: start from finite values")
     for name, array in (("X", X), ("Y", Y)):
         if not bool(numpy.all(numpy.isfinite(_numpy(array)))):
             raise ValueError(f"{name} holds NaN or infinity: remove or impute those values first")
-    names = tuple(unicode(p) for p in kernel.parameters)
+    # a step prints its first few parameters by name; a huge network is not worth naming
+    names = tuple(unicode(p) for p in kernel.parameters) if kernel.n_parameters <= 1000 else ()
     per_epoch = 1 if batch_size is None else math.ceil(n / batch_size)
     total = epochs * per_epoch if epochs is not None else (100 if steps is None else steps)
     rng = numpy.random.default_rng(seed)

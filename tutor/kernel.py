@@ -116,7 +116,7 @@ class Kernel:
     def __init__(self, source: str, model, backend: Backend, dtype: str, kind: str):
         self.source = source
         self.model = model
-        self.parameters = tuple(model.parameters)
+        self.n_parameters = model.n_parameters
         self.inputs = tuple(model.inputs)
         self.targets = tuple(model.targets)
         self.backend = backend
@@ -132,15 +132,20 @@ class Kernel:
         self._predict = namespace["predict"]
 
     @property
+    def parameters(self) -> tuple:
+        """The parameters' symbols, in θ's order (made on first use for a network)."""
+        return tuple(self.model.parameters)
+
+    @property
     def n_outputs(self) -> int:
         return len(self.targets)
 
     def _arrays(self, theta, X, Y=None):
         xp, dtype = self.backend.xp, self._dtype
         theta = xp.asarray(theta, dtype=dtype)
-        if tuple(theta.shape) != (len(self.parameters),):
+        if tuple(theta.shape) != (self.n_parameters,):
             raise KernelInputError(
-                f"θ must be a flat vector of {len(self.parameters)} numbers (one per parameter), "
+                f"θ must be a flat vector of {self.n_parameters} numbers (one per parameter), "
                 f"got shape {tuple(theta.shape)}"
             )
         X = xp.asarray(X, dtype=dtype)
@@ -211,8 +216,28 @@ def _require_compilable(net) -> None:
             )
 
 
-def _forward_lines(net) -> list[str]:
-    lines, start = [], 0
+def _activation_code(layer) -> tuple[list[str], str]:
+    """Lines computing h_l = G(z_l), and the code of G′ for the backward pass.
+
+    G′ is written through the cached h when it can be (h(1 − h) for the logistic); otherwise
+    G and G′ share their common subexpressions, computed once in the forward pass and kept,
+    as back-propagation keeps its intermediates.
+    """
+    l, act = layer.index, layer.activation
+    G = act.numeric_expr()
+    in_h = act.derivative_in_h()
+    if in_h is not None:
+        value = f"z_{l}" if G == z else code(G, {z: f"z_{l}"})
+        return [f"h_{l} = {value}"], code(in_h, {h: f"h_{l}"})
+    shared, (G_cse, dG_cse) = sympy.cse([G, act.derivative],
+                                        symbols=sympy.numbered_symbols(f"shared_{l}_"))
+    names = {z: f"z_{l}"} | {s: s.name for s, _ in shared}
+    lines = [f"{s.name} = {code(e, names)}" for s, e in shared]
+    return [*lines, f"h_{l} = {code(G_cse, names)}"], code(dG_cse, names)
+
+
+def _forward_lines(net) -> tuple[list[str], dict[int, str]]:
+    lines, start, derivatives = [], 0, {}
     for layer in net.layers:
         l, n, k = layer.index, layer.width, layer.fan_in
         below = "X" if l == 1 else f"h_{l - 1}"
@@ -229,11 +254,10 @@ def _forward_lines(net) -> list[str]:
                 f"total_{l} = xp.sum(exp_{l}, axis=1, keepdims=True)",
                 f"h_{l} = exp_{l} / total_{l}",
             ]
-        elif act.numeric_expr() == z:
-            lines.append(f"h_{l} = z_{l}")
         else:
-            lines.append(f"h_{l} = {code(act.numeric_expr(), {z: f'z_{l}'})}")
-    return lines
+            forward, derivatives[l] = _activation_code(layer)
+            lines += forward
+    return lines, derivatives
 
 
 def _stable_logs(net) -> tuple[dict, list[str]]:
@@ -269,7 +293,8 @@ def output_delta(net) -> sympy.Expr:
 def network_source(net) -> str:
     L = len(net.layers)
     body = ["n = X.shape[0]", "# θ → each layer's biases α_l (n_l,) and weights β_l (n_l, n_{l-1})"]
-    body += _forward_lines(net)
+    forward_lines, derivatives = _forward_lines(net)
+    body += forward_lines
     forward = list(body)
     replacements, log_lines = _stable_logs(net)
     term = net.loss_row.term_for(net.output is SOFTMAX)
@@ -283,7 +308,7 @@ def network_source(net) -> str:
                  f"delta_{L} = (u - h_{L} * xp.sum(u, axis=1, keepdims=True)) / n"]
     else:
         body.append(f"delta_{L} = ({delta}) / n")
-    body.append(f"grad = xp.empty({len(net.parameters)}, dtype=theta.dtype)")
+    body.append(f"grad = xp.empty({net.n_parameters}, dtype=theta.dtype)")
     starts = net._offsets()
     for layer in reversed(net.layers):
         l, s, n = layer.index, starts[layer.index - 1], layer.width
@@ -292,12 +317,7 @@ def network_source(net) -> str:
         body.append(f"grad[{s + n}:{s + layer.size}] = xp.reshape(delta_{l}.T @ {below}, (-1,))"
                     f"  # ∂c/∂β_{l}")
         if l > 1:
-            act = net.layers[l - 2].activation
-            dG = act.derivative_in_h()
-            if dG is not None:
-                factor = code(dG, {h: f"h_{l - 1}"})
-            else:
-                factor = code(act.derivative, {z: f"z_{l - 1}"})
+            act, factor = net.layers[l - 2].activation, derivatives[l - 1]
             chain = f"delta_{l} @ beta_{l}"
             body.append(f"delta_{l - 1} = {chain}" if factor == "1"
                         else f"delta_{l - 1} = ({chain}) * ({factor})  # × {act.symbol}′(z)")

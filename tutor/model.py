@@ -93,6 +93,10 @@ class Model:
     def n_outputs(self) -> int:
         return len(self.expressions)
 
+    @property
+    def n_parameters(self) -> int:
+        return len(self.parameters)
+
     @cached_property
     def loss(self) -> sympy.Expr:
         """One sample's loss c = Σ_k φ(ŷ_k, y_k)."""

@@ -20,7 +20,6 @@ and the last layer's h are the predictions ŷ. "A bunch of regressions stacked t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy
@@ -34,33 +33,39 @@ from .notation import Symbol, unicode
 __all__ = ["Layer", "Network", "mlp", "linear_regression", "logistic_regression", "neuron"]
 
 
-@dataclass(frozen=True)
 class Layer:
     """One layer's symbols: biases α (n,), weights β (n, fan_in), and the named quantities
-    back-propagation caches: pre-activations z, activations h and deltas δ = ∂c/∂z."""
+    back-propagation caches: pre-activations z, activations h and deltas δ = ∂c/∂z.
 
-    index: int
-    activation: Activation
-    alpha: tuple[Symbol, ...]
-    beta: tuple[tuple[Symbol, ...], ...]
-    z: tuple[Symbol, ...]
-    h: tuple[Symbol, ...]
-    delta: tuple[Symbol, ...]
+    The symbols are made on first use: a kernel needs only the widths, and a 784-256-128-10
+    network has 235,146 parameters.
+    """
 
-    @property
-    def width(self) -> int:
-        return len(self.alpha)
+    def __init__(self, index: int, activation_, width: int, fan_in: int, naming: str):
+        self.index, self.activation = index, activation_
+        self.width, self.fan_in, self.naming = width, fan_in, naming
 
-    @property
-    def fan_in(self) -> int:
-        return len(self.beta[0])
+    @cached_property
+    def _names(self):
+        if self.naming == "network":
+            return _network_names(self.index, self.width, self.fan_in)
+        return _regression_names(self.fan_in, self.naming)
+
+    alpha = property(lambda self: self._names[0], doc="the biases α_l^(j)")
+    beta = property(lambda self: self._names[1], doc="the weights β_l^(j,i), row j")
+    z = property(lambda self: self._names[2], doc="the named pre-activations z_l^(j)")
+    h = property(lambda self: self._names[3], doc="the named activations h_l^(j)")
+    delta = property(lambda self: self._names[4], doc="the named deltas δ_l^(j) = ∂c/∂z_l^(j)")
 
     @property
     def size(self) -> int:
         return self.width * (1 + self.fan_in)
 
+    def __repr__(self) -> str:
+        return f"<Layer {self.index}: {self.width} × {self.activation.symbol}, fan-in {self.fan_in}>"
 
-def _network_names(l: int, width: int, fan_in: int, last: bool):
+
+def _network_names(l: int, width: int, fan_in: int):
     one = width == 1
     alpha = tuple(Symbol(f"alpha_{l}^({j})") for j in range(1, width + 1))
     beta = tuple(
@@ -131,12 +136,7 @@ class Network:
         layers = []
         acts = [*hidden_acts, out]
         for l in range(1, len(sizes)):
-            width, fan_in = self.sizes[l], self.sizes[l - 1]
-            if naming == "network":
-                names = _network_names(l, width, fan_in, l == len(sizes) - 1)
-            else:
-                names = _regression_names(fan_in, naming)
-            layers.append(Layer(l, acts[l - 1], *names))
+            layers.append(Layer(l, acts[l - 1], self.sizes[l], self.sizes[l - 1], naming))
         self.layers: tuple[Layer, ...] = tuple(layers)
         k, m = self.sizes[0], self.sizes[-1]
         self.inputs: tuple[Symbol, ...] = tuple(Symbol(f"x_{i}") for i in range(1, k + 1))
@@ -154,6 +154,11 @@ class Network:
             for row in layer.beta:
                 out.extend(row)
         return tuple(out)
+
+    @property
+    def n_parameters(self) -> int:
+        """The length of θ, without making a symbol for each parameter."""
+        return sum(layer.size for layer in self.layers)
 
     @property
     def output(self):
@@ -179,7 +184,7 @@ class Network:
         >>> [(a.shape, b.shape) for a, b in tutor.mlp([2, 3, 1]).unpack(numpy.zeros(13))]
         [((3,), (3, 2)), ((1,), (1, 3))]
         """
-        theta = _flat(theta, len(self.parameters), "θ")
+        theta = _flat(theta, self.n_parameters, "θ")
         out = []
         for start, layer in zip(self._offsets(), self.layers, strict=True):
             n, k = layer.width, layer.fan_in
@@ -281,6 +286,12 @@ class Network:
             param = self.layers[0].beta[0][0]
         return network_derivation(self, self.parameter(param))
 
+    def backprop(self):
+        """Every parameter's gradient, layer by layer, in the named z, h and δ."""
+        from .derivation import Backprop
+
+        return Backprop(self)
+
     def compile(self, backend="numpy", dtype: str = "float64"):
         """A kernel ``loss, grad = kernel(theta, X, Y)``, layer by layer with matrix products."""
         from .kernel import compile_network
@@ -295,7 +306,7 @@ class Network:
         kind = self.title or ("network" if len(self.layers) > 1 else "single layer")
         return (
             f"{kind} {shape}: activations {' → '.join(acts)}, loss {self.loss_row.name}, "
-            f"{len(self.parameters)} parameters"
+            f"{self.n_parameters} parameters"
         )
 
     def __repr__(self) -> str:
@@ -303,7 +314,7 @@ class Network:
 
     def __str__(self) -> str:
         lines = [self.describe()]
-        if len(self.parameters) <= 40:
+        if self.n_parameters <= 40:
             lines += [f"  {unicode(lhs)} = {unicode(rhs)}" for lhs, rhs in self.equations()]
             lines.append(f"  c = {unicode(self.loss_of(self.layers[-1].h))}")
         return "\n".join(lines)

@@ -142,7 +142,10 @@ class UnicodePrinter(StrPrinter):
     def _print_Pow(self, expr, rational=False) -> str:
         base, exp = expr.args
         if exp.is_Integer and 2 <= int(exp) <= 9:
-            return self.parenthesize(base, PRECEDENCE["Pow"], strict=True) + "⁰¹²³⁴⁵⁶⁷⁸⁹"[int(exp)]
+            text = self.parenthesize(base, PRECEDENCE["Pow"], strict=True)
+            if "^" in text and not text.startswith("("):
+                text = f"({text})"  # (h₁^(2))², not h₁^(2)²
+            return text + "⁰¹²³⁴⁵⁶⁷⁸⁹"[int(exp)]
         if exp == sympy.S.Half:
             return f"√({self._print(base)})"
         text = super()._print_Pow(expr, rational=rational)
@@ -166,6 +169,12 @@ class UnicodePrinter(StrPrinter):
         if found:
             return f"{_unicode_name(found[0])}′({self._print(found[1])})"
         return super()._print_Subs(expr)
+
+    def _print_Max(self, expr) -> str:
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
 
     def _print_Heaviside(self, expr) -> str:
         return f"𝟙({self._print(expr.args[0])} > 0)"
