@@ -308,3 +308,25 @@ def test_big_networks_are_derived_per_layer_not_per_weight():
     X, Y = datasets.toy(net, n=8)
     loss, grad = kernel(net.init(), X, Y)
     assert numpy.isfinite(loss) and grad.shape == (kernel.n_parameters,)
+
+
+def test_deep_derivations_go_through_the_deltas_and_still_agree_with_the_kernel():
+    net = tutor.mlp([2, 3, 3, 2], activation="tanh", output="softmax", loss="cross_entropy")
+    d = net.derivation("beta_1^(2,1)")
+    assert str(d.chain) == "δ₁^(2) · x₁"  # nine paths: shown through δ = ∂c/∂z instead
+    assert any(step.rule.startswith("back-propagated error") for step in d.steps)
+    X, Y = datasets.toy(net, n=1, seed=9)
+    theta = net.init(seed=4) + 0.1
+    _, grad = net.compile()(theta, X, Y)
+    f = sympy.lambdify([*net.parameters, *net.inputs, *net.targets], d.result)
+    index = net.parameters.index(d.parameter)
+    assert f(*theta, *X[0], *Y[0]) == pytest.approx(grad[index], rel=1e-10)
+
+
+def test_an_expression_model_with_two_outputs_checks():
+    a, b, x = sympy.symbols("a b x")
+    m = tutor.model([a * x + b, sympy.tanh(a - b * x)], parameters=[a, b], inputs=[x])
+    assert [str(t) for t in m.targets] == ["y_1", "y_2"]
+    X, Y = datasets.toy(m, n=9, seed=1)
+    assert tutor.gradcheck(m.compile(), [0.4, -0.3], X, Y).ok
+    assert m.compile().predict([0.4, -0.3], X).shape == (9, 2)

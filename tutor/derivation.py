@@ -27,6 +27,7 @@ from .notation import Symbol, latex, unicode
 
 __all__ = ["Backprop", "Derivation", "Step", "Product", "network_derivation", "model_derivation"]
 
+_MAX_PATHS = 4  # more paths than this are shown through the deltas δ = ∂c/∂z
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -232,10 +233,22 @@ def network_derivation(net, p) -> Derivation:
     below = net.inputs if l == 1 else net.layers[l - 2].h
     last = sympy.S.One if i is None else below[i]
     add("derivative of the affine map", _d(layer.z[j], p), last)
-    named = Product(tuple((*t, last) for t in chains[j]))
-    # show each z as the slides do, as α + hβ in the named h below it
     zs = {lay.z[q]: net.affine(lay, q) for lay in net.layers for q in range(lay.width)}
-    shown = Product(tuple(tuple(f.subs(zs) for f in t) for t in named.terms))
+    if len(chains[j]) <= _MAX_PATHS:
+        # every path from p to the loss, one product each, with each z shown as the slides
+        # do: α + hβ in the named h below it
+        shown = Product(tuple(tuple(f.subs(zs) for f in (*t, last)) for t in chains[j]))
+    else:
+        # too many paths to read one by one: name the error at each neuron, δ = ∂c/∂z, and
+        # pass it down a layer at a time, which is what back-propagation computes
+        deltas = {lhs: rhs for lhs, rhs in Backprop(net).equations if lhs.name.startswith("delta")}
+        for m in range(l, L + 1):
+            lay = net.layers[m - 1]
+            for q in [j] if m == l else range(lay.width):
+                add("back-propagated error δ = ∂c/∂z", (unicode(lay.delta[q]), latex(lay.delta[q])),
+                    deltas[lay.delta[q]])
+                definitions.append((lay.delta[q], deltas[lay.delta[q]]))
+        shown = Product(((layer.delta[j], last),))
     add("chain rule", _d("c", p), shown)
     for lay in reversed(net.layers):
         acts = net.activate(lay, lay.z)
@@ -276,7 +289,9 @@ def model_derivation(model, p) -> Derivation:
         add("the loss", ("c", "c"), sympy.Add(*[e**2 for e in eps]))
         for e, t, f in zip(eps, model.targets, model.expressions, strict=True):
             add("derivative of the loss", _d("c", e), 2 * e)
-            inside = sympy.Derivative(t - f, p)
+            # y − (α + x), kept unevaluated as the slides write it
+            error = sympy.Add(t, sympy.Mul(-1, f, evaluate=False), evaluate=False)
+            inside = sympy.Derivative(error, p)
             add("derivative of the error", _d(e, p), Product(((inside,),)))
             local = sympy.diff(t - f, p)
             add("", _d(e, p), local)
