@@ -15,6 +15,7 @@ quantities keep their names (ŷ, ε, z, h), so the result reads as a product of 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -28,6 +29,7 @@ from .notation import Symbol, latex, unicode
 __all__ = ["Backprop", "Derivation", "Step", "Product", "network_derivation", "model_derivation"]
 
 _MAX_PATHS = 4  # more paths than this are shown through the deltas δ = ∂c/∂z
+_MAX_SHOWN = 4  # neurons of a layer shown one by one; the rest are "likewise"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -117,7 +119,8 @@ class Derivation:
         self.loss = loss
         self.steps: tuple[Step, ...] = tuple(steps)
         self.chain = chain
-        self._definitions = definitions  # named quantity → its expression, innermost last
+        # named quantity → its expression, outermost first (a list, or a function making one)
+        self._definitions = definitions
         self.simplified = simplified
 
     @property
@@ -129,7 +132,8 @@ class Derivation:
     def result(self) -> sympy.Expr:
         """One sample's gradient in inputs, targets and parameters (names substituted away)."""
         expr = self.chain.expr()
-        for name, value in self._definitions:
+        definitions = self._definitions() if callable(self._definitions) else self._definitions
+        for name, value in definitions:
             expr = expr.subs(name, value)
         return expr
 
@@ -180,16 +184,22 @@ def network_derivation(net, p) -> Derivation:
     def add(rule, lhs, rhs):
         steps.append(Step(rule, lhs[0], rhs, lhs[1]))
 
+    def likewise(rule, count):
+        if count > _MAX_SHOWN:
+            add(rule, ("…", r"\ldots"), f"and likewise for the other {count - _MAX_SHOWN} neurons")
+
     # forward pass: the quantities on the way from p up to the loss
     for m in range(l, L + 1):
         lay = net.layers[m - 1]
-        neurons = [j] if m == l else range(lay.width)
+        neurons = [j] if m == l else range(min(lay.width, _MAX_SHOWN))
         for q in neurons:
             add("forward pass", (unicode(lay.z[q]), latex(lay.z[q])), net.affine(lay, q))
         for q in neurons:
             rhs = (SOFTMAX(lay.z)[q] if lay.activation is SOFTMAX
                    else sympy.Function(lay.activation.symbol)(lay.z[q]))
             add("forward pass", (unicode(lay.h[q]), latex(lay.h[q])), rhs)
+        if m > l:
+            likewise("forward pass", lay.width)
     loss = net.loss_of(out.h)
     add("the loss", ("c", "c"), loss)
 
@@ -199,12 +209,16 @@ def network_derivation(net, p) -> Derivation:
     top: dict[int, list[tuple]] = {}
     for k in range(out.width):
         dphi = _loss_derivative(term, out.h[k], net.targets[k])
-        add("derivative of the loss", _d("c", out.h[k]), Product((dphi,)))
+        shown_k = k < _MAX_SHOWN
+        if shown_k:
+            add("derivative of the loss", _d("c", out.h[k]), Product((dphi,)))
         if not softmax:
             dG = _activation_derivative(out.activation, out.z[k], out.h[k])
-            add(f"derivative of the activation {out.activation.symbol}",
-                _d(out.h[k], out.z[k]), dG)
+            if shown_k:
+                add(f"derivative of the activation {out.activation.symbol}",
+                    _d(out.h[k], out.z[k]), dG)
             top[k] = [(*dphi, dG)]
+    likewise("derivative of the loss", out.width)
     if softmax:
         add("derivative of the softmax", (f"∂h_{L}^(k)/∂z_{L}^(q)", rf"\frac{{\partial h_{L}^{{(k)}}}}"
             rf"{{\partial z_{L}^{{(q)}}}}"),
@@ -215,6 +229,7 @@ def network_derivation(net, p) -> Derivation:
             top[q] = [(sympy.factor(sympy.simplify(delta)),)]
 
     # down the layers: ∂c/∂z_m^(q) = Σ_r ∂c/∂z_{m+1}^(r) · β_{m+1}^(r,q) · G_m′(z_m^(q))
+    paths = math.prod(lay.width for lay in net.layers[l:])
     chains = top
     for m in range(L - 1, l - 1, -1):
         lay, above = net.layers[m - 1], net.layers[m]
@@ -222,39 +237,73 @@ def network_derivation(net, p) -> Derivation:
         new = {}
         for q in neurons:
             dG = _activation_derivative(lay.activation, lay.z[q], lay.h[q])
-            for r in range(above.width):
-                add("derivative of the affine map", _d(above.z[r], lay.h[q]), above.beta[r][q])
-            add(f"derivative of the activation {lay.activation.symbol}", _d(lay.h[q], lay.z[q]),
-                dG)
-            new[q] = [(*t, above.beta[r][q], dG) for r in range(above.width) for t in chains[r]]
+            if q == j or q < _MAX_SHOWN:
+                for r in range(min(above.width, _MAX_SHOWN)):
+                    add("derivative of the affine map", _d(above.z[r], lay.h[q]),
+                        above.beta[r][q])
+                add(f"derivative of the activation {lay.activation.symbol}",
+                    _d(lay.h[q], lay.z[q]), dG)
+            if paths <= _MAX_PATHS:
+                new[q] = [(*t, above.beta[r][q], dG) for r in range(above.width)
+                          for t in chains[r]]
+        if m > l:
+            likewise("derivative of the activation", lay.width)
         chains = new
 
     # the bottom: ∂z_l^(j)/∂p is the input it multiplies, or 1 for a bias
     below = net.inputs if l == 1 else net.layers[l - 2].h
     last = sympy.S.One if i is None else below[i]
     add("derivative of the affine map", _d(layer.z[j], p), last)
-    zs = {lay.z[q]: net.affine(lay, q) for lay in net.layers for q in range(lay.width)}
-    if len(chains[j]) <= _MAX_PATHS:
+    if paths <= _MAX_PATHS:
+        zs = {lay.z[q]: net.affine(lay, q) for lay in net.layers[l - 1:] for q in range(lay.width)}
         # every path from p to the loss, one product each, with each z shown as the slides
         # do: α + hβ in the named h below it
         shown = Product(tuple(tuple(f.subs(zs) for f in (*t, last)) for t in chains[j]))
     else:
         # too many paths to read one by one: name the error at each neuron, δ = ∂c/∂z, and
         # pass it down a layer at a time, which is what back-propagation computes
-        deltas = {lhs: rhs for lhs, rhs in Backprop(net).equations if lhs.name.startswith("delta")}
+        deltas = _delta_equations(net, l)
         for m in range(l, L + 1):
             lay = net.layers[m - 1]
             for q in [j] if m == l else range(lay.width):
-                add("back-propagated error δ = ∂c/∂z", (unicode(lay.delta[q]), latex(lay.delta[q])),
-                    deltas[lay.delta[q]])
+                if q == j or q < _MAX_SHOWN:
+                    add("back-propagated error δ = ∂c/∂z",
+                        (unicode(lay.delta[q]), latex(lay.delta[q])), deltas[lay.delta[q]])
                 definitions.append((lay.delta[q], deltas[lay.delta[q]]))
+            if m > l:
+                likewise("back-propagated error δ = ∂c/∂z", lay.width)
         shown = Product(((layer.delta[j], last),))
     add("chain rule", _d("c", p), shown)
-    for lay in reversed(net.layers):
-        acts = net.activate(lay, lay.z)
-        definitions += [(lay.h[q], acts[q]) for q in range(lay.width)]
-        definitions += [(lay.z[q], zs[lay.z[q]]) for q in range(lay.width)]
-    return Derivation(p, loss, steps, shown, definitions)
+
+    def forward_definitions():  # for .result: every h and z, from the output down
+        for lay in reversed(net.layers):
+            acts = net.activate(lay, lay.z)
+            yield from ((lay.h[q], acts[q]) for q in range(lay.width))
+            yield from ((lay.z[q], net.affine(lay, q)) for q in range(lay.width))
+
+    return Derivation(p, loss, steps, shown, lambda: [*definitions, *forward_definitions()])
+
+
+def _delta_equations(net, lowest: int) -> dict[sympy.Symbol, sympy.Expr]:
+    """δ = ∂c/∂z for every neuron of layers L down to ``lowest``, in the named h, z, β, δ above."""
+    from .kernel import output_delta
+
+    out = net.layers[-1]
+    rule = output_delta(net)
+    per_output = [rule.subs({yhat: out.h[k], y_sym: net.targets[k], z: out.z[k]}, simultaneous=True)
+                  for k in range(out.width)]
+    if out.activation is SOFTMAX:  # δ_k = u_k − h_k Σ_j u_j with u = ŷ ⊙ ∂c/∂ŷ
+        total = sympy.Add(*per_output)
+        per_output = [sympy.factor_terms(u - hk * total) for u, hk in zip(per_output, out.h,
+                                                                           strict=True)]
+    deltas = dict(zip(out.delta, per_output, strict=True))
+    for l in range(len(net.layers) - 1, lowest - 1, -1):
+        layer, above = net.layers[l - 1], net.layers[l]
+        for j in range(layer.width):
+            spread = sympy.Add(*[above.beta[r][j] * above.delta[r] for r in range(above.width)])
+            dG = _activation_derivative(layer.activation, layer.z[j], layer.h[j])
+            deltas[layer.delta[j]] = dG * spread
+    return deltas
 
 
 def _locate(net, p) -> tuple[int, int, int | None]:
@@ -329,29 +378,13 @@ class Backprop:
     """
 
     def __init__(self, net):
-        from .kernel import output_delta
-
         self.net = net
         eqs: list[tuple[sympy.Symbol, sympy.Expr]] = []
         for layer in net.layers:
             eqs += [(layer.z[j], net.affine(layer, j)) for j in range(layer.width)]
             acts = net.activate(layer, layer.z)
             eqs += [(layer.h[j], acts[j]) for j in range(layer.width)]
-        out = net.layers[-1]
-        rule = output_delta(net)
-        per_output = [rule.subs({yhat: out.h[k], y_sym: net.targets[k], z: out.z[k]},
-                                simultaneous=True) for k in range(out.width)]
-        if out.activation is SOFTMAX:  # δ_k = u_k − h_k Σ_j u_j with u = ŷ ⊙ ∂c/∂ŷ
-            total = sympy.Add(*per_output)
-            per_output = [sympy.factor_terms(u - hk * total) for u, hk in zip(per_output, out.h,
-                                                                               strict=True)]
-        eqs += list(zip(out.delta, per_output, strict=True))
-        for l in range(len(net.layers) - 1, 0, -1):
-            layer, above = net.layers[l - 1], net.layers[l]
-            for j in range(layer.width):
-                spread = sympy.Add(*[above.beta[r][j] * above.delta[r] for r in range(above.width)])
-                dG = _activation_derivative(layer.activation, layer.z[j], layer.h[j])
-                eqs.append((layer.delta[j], dG * spread))
+        eqs += list(_delta_equations(net, 1).items())
         self.equations = tuple(eqs)
         self.gradient: dict[sympy.Symbol, sympy.Expr] = {}
         for layer in net.layers:

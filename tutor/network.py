@@ -227,7 +227,8 @@ class Network:
         """z_l^(j) = α_l^(j) + Σ_i β_l^(j,i) h_{l−1}^(i), with h_{l−1} named (or ``below``)."""
         if below is None:
             below = self.inputs if layer.index == 1 else self.layers[layer.index - 2].h
-        return layer.alpha[j] + sum(b * v for b, v in zip(layer.beta[j], below, strict=True))
+        # one Add of all the terms: adding them one by one would re-sort the sum each time
+        return sympy.Add(layer.alpha[j], *[b * v for b, v in zip(layer.beta[j], below, strict=True)])
 
     def activate(self, layer: Layer, zs: Sequence[sympy.Expr]) -> list[sympy.Expr]:
         """h_l = G_l(z_l), element-wise, or the softmax of the whole layer."""
