@@ -19,8 +19,9 @@ def test_readme_python_example_runs_and_prints_the_slides_numbers():
     assert "F₁′(α₁^(1) + β₁^(1,1)·x₁ + β₁^(1,2)·x₂) · x₂" in text
 
 
-def test_the_tutor_command_tours_the_slides_example():
-    from tutor.__main__ import tour
+def test_the_tour_computes_the_slides_example(capsys):
+    from tutor.cli import main
 
-    text = tour()
-    assert "∂c/∂α = −2ε" in text and "diverged" in text and "passed" in text
+    assert main(["tour"]) == 0
+    text = capsys.readouterr().out
+    assert "∂c/∂α = −2ε" in text and "diverged" in text and "2.6" in text

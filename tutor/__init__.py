@@ -13,6 +13,7 @@ from . import datasets
 from .activations import ACTIVATIONS, SOFTMAX, Activation, activation
 from .backends import BackendError, gpu_available
 from .collapse import Collapse, collapse
+from .data import Data, DataError, load_csv
 from .derivation import Derivation
 from .descent import Divergence, Step, descend
 from .econometrics import logit_mle, ols
@@ -22,10 +23,12 @@ from .losses import LOSSES, Loss
 from .model import Model, model
 from .network import Network, linear_regression, logistic_regression, mlp, neuron
 from .notation import latex, symbol, unicode
+from .parser import ParseError, parse, parse_activation, parse_loss
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "SOFTMAX", "Activation", "BackendError", "Collapse", "Derivation",
-    "Divergence", "GradCheckReport", "Kernel", "KernelInputError", "Loss", "Model", "Network",
+    "ACTIVATIONS", "LOSSES", "SOFTMAX", "Activation", "BackendError", "Collapse", "Data",
+    "DataError", "Derivation", "Divergence", "ParseError", "load_csv", "parse", "parse_activation",
+    "parse_loss", "GradCheckReport", "Kernel", "KernelInputError", "Loss", "Model", "Network",
     "Step", "activation", "collapse", "datasets", "descend", "gpu_available", "gradcheck",
     "latex", "linear_regression", "logistic_regression", "logit_mle", "mlp", "model", "neuron",
     "ols", "symbol", "unicode",

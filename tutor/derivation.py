@@ -149,8 +149,7 @@ class Derivation:
         return f"<Derivation of ∂c/∂{unicode(self.parameter)}: {self.chain}>"
 
     def latex(self) -> str:
-        rows = [r"%s &= %s && \text{%s}" % (s.lhs_latex, s.latex().split("&= ", 1)[1], s.rule)
-                for s in self.steps]
+        rows = [s.latex() + (r" && \text{%s}" % s.rule if s.rule else "") for s in self.steps]
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
 

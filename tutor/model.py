@@ -124,7 +124,9 @@ class Model:
 
     def describe(self) -> str:
         shown = ", ".join(unicode(e) for e in self.expressions)
-        return f"model ŷ = {shown}, loss {self.loss_row.name}, {len(self.parameters)} parameters"
+        count = len(self.parameters)
+        return (f"model ŷ = {shown}, loss {self.loss_row.name}, {count} "
+                f"parameter{'s' if count != 1 else ''}")
 
     def __repr__(self) -> str:
         return f"<{self.describe()}>"

@@ -302,12 +302,16 @@ class Network:
     # -- printing ---------------------------------------------------------------------------
     def describe(self) -> str:
         """What this network is, in a line."""
+        if self.title and len(self.layers) == 1:
+            k = self.sizes[0]
+            return (f"{self.title} with {k} feature{'s' if k != 1 else ''}: activation "
+                    f"{self.output.symbol}, loss {self.loss_row.name}, {self.n_parameters} parameters")
         acts = [layer.activation.symbol for layer in self.layers]
         shape = "-".join(str(n) for n in self.sizes)
         kind = self.title or ("network" if len(self.layers) > 1 else "single layer")
         return (
             f"{kind} {shape}: activations {' → '.join(acts)}, loss {self.loss_row.name}, "
-            f"{self.n_parameters} parameters"
+            f"{self.n_parameters} parameter{'s' if self.n_parameters != 1 else ''}"
         )
 
     def __repr__(self) -> str:

@@ -1,0 +1,157 @@
+"""The command line as a learner or a script uses it: the slides' numbers, the back-propagation
+formula, OLS next to gradient descent on the user's own CSV, and clear refusals."""
+
+import json
+import subprocess
+import sys
+
+import numpy
+import pytest
+
+from tutor.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_descend_prints_the_slides_first_iteration(capsys):
+    code, out, _ = run(capsys, "descend", "--steps", "3")
+    assert code == 0
+    first = out.split("\n─")[1].splitlines()[1].split()
+    assert first == ["1", "3", "3", "9", "−6", "2.6"]  # t, ŷ, ε, loss, dc/dα, α after
+
+
+def test_descend_bounces_between_2_and_8_at_learning_rate_1(capsys):
+    code, out, _ = run(capsys, "descend", "--learning-rate", "1", "--steps", "4", "--json")
+    assert code == 0
+    assert [s["alpha"] for s in json.loads(out)["steps"]] == [8.0, 2.0, 8.0, 2.0]
+
+
+def test_descend_reports_divergence_at_1_1_with_exit_code_1(capsys):
+    code, out, err = run(capsys, "descend", "--learning-rate", "1.1", "--steps", "200")
+    assert code == 1
+    assert "diverged" in err and "γ = 1.1 is too large" in err
+    assert "diverged" not in out and "38" in out  # the rows before it on stdout, the verdict on stderr
+
+
+def test_descend_writes_its_history(capsys, tmp_path):
+    path = tmp_path / "run.csv"
+    code, _, _ = run(capsys, "descend", "--model", "linear", "--data", "linear", "--batch-size",
+                     "10", "--epochs", "3", "--history", str(path))
+    assert code == 0
+    lines = path.read_text().splitlines()
+    assert lines[0].startswith("t,epoch,loss") and len(lines) == 1 + 30
+    code, _, _ = run(capsys, "descend", "--history", str(tmp_path / "run.json"), "--steps", "2")
+    assert json.loads((tmp_path / "run.json").read_text())["steps"][0]["alpha"] == pytest.approx(2.6)
+
+
+def test_derive_prints_the_back_propagation_slide(capsys):
+    code, out, _ = run(capsys, "derive", "--param", "beta_1^(1,2)")
+    assert code == 0
+    assert ("∂c/∂β₁^(1,2) = −2(y − h₂) · F₂′(α₂^(1) + β₂^(1,1)·h₁^(1) + β₂^(1,2)·h₁^(2)) · β₂^(1,1)"
+            " · F₁′(α₁^(1) + β₁^(1,1)·x₁ + β₁^(1,2)·x₂) · x₂") in out
+
+
+def test_derive_the_one_parameter_model_in_latex_and_json(capsys):
+    code, out, _ = run(capsys, "derive", "--model", "slides", "--latex")
+    assert code == 0 and r"\frac{\partial c}{\partial \alpha} &= -2\varepsilon" in out
+    code, out, _ = run(capsys, "derive", "--model", "slides", "--json", "--result")
+    payload = json.loads(out)
+    assert payload["compact"] == "-2*epsilon" and payload["steps"][-1]["rule"] == "chain rule"
+
+
+def test_derive_all_lists_every_gradient(capsys):
+    code, out, _ = run(capsys, "derive", "--layers", "2,2,1", "--activation", "tanh", "--all")
+    assert code == 0 and "∂c/∂β₁^(1,2) = δ₁^(1)·x₂" in out and "δ₂ = " in out
+
+
+def test_check_passes_with_a_typed_activation(capsys):
+    code, out, _ = run(capsys, "check", "--activation", "1/(1+exp(-z))")
+    assert code == 0 and "all 9 passed" in out
+
+
+def test_check_json_and_fast_mode(capsys):
+    code, out, _ = run(capsys, "check", "--layers", "2,16,16,3", "--output", "softmax", "--mode",
+                       "fast", "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["ok"] and len(payload["rows"]) == 8
+
+
+def write_csv(path, X, y, names):
+    lines = [",".join([*names, "wage"])]
+    lines += [",".join(f"{v:.12g}" for v in [*row, target]) for row, target in zip(X, y, strict=True)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_fit_on_a_users_csv_agrees_with_ols_to_six_digits(capsys, tmp_path):
+    rng = numpy.random.default_rng(3)
+    X = numpy.column_stack([rng.normal(12, 3, 80), rng.normal(40, 10, 80)])  # schooling, age
+    y = 1.5 + 0.8 * X[:, 0] + 0.05 * X[:, 1] + rng.normal(0, 1, 80)
+    path = tmp_path / "wages.csv"
+    write_csv(path, X, y, ["schooling", "age"])
+    code, out, _ = run(capsys, "fit", "--data", str(path), "--target", "wage", "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["converged"] and payload["reference"]["name"] == "OLS"
+    gd, reference = payload["estimates"], payload["reference"]["estimates"]
+    for name in gd:
+        assert gd[name] == pytest.approx(reference[name], rel=1e-6)
+    code, out, _ = run(capsys, "fit", "--data", str(path), "--target", "wage")
+    assert "OLS" in out and "agree to about" in out
+
+
+def test_fit_logistic_regression_against_the_logit_mle(capsys):
+    code, out, _ = run(capsys, "fit", "--model", "logistic", "--data", "logistic", "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["reference"]["max_abs_difference"] < 1e-6
+
+
+def test_kernel_prints_the_generated_source(capsys):
+    code, out, _ = run(capsys, "kernel", "--layers", "2,2,1")
+    assert code == 0 and "def loss_and_gradient(theta, X, Y):" in out and "backend: numpy" in out
+
+
+def test_a_formula_model_descends_on_built_in_data(capsys):
+    code, out, _ = run(capsys, "descend", "--model", "alpha + beta*x", "--params", "alpha=2,beta=0",
+                       "--data", "linear", "--steps", "200", "--json")
+    theta = json.loads(out)["theta"]
+    assert code == 0 and theta["beta"] == pytest.approx(1.0, abs=0.2)
+
+
+@pytest.mark.parametrize("formula", ["__import__('os').getpid()", "x.real", "9**9**9"])
+def test_hostile_formulas_are_refused_at_once(capsys, formula):
+    code, _, err = run(capsys, "descend", "--model", formula, "--params", "alpha=1")
+    assert code == 2 and "cannot read the formula" in err and "^" in err
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["descend", "--learning-rate", "-1"], "must be a positive number"),
+    (["descend", "--batch-size", "0"], "--batch-size must be at least 1"),
+    (["derive", "--param", "beta_9^(9,9)"], "no parameter called"),
+    (["descend", "--data", "nowhere.csv"], "nowhere.csv"),
+    (["check", "--activation", "swish(z)"], "cannot read the formula"),
+    (["descend", "--model", "alpha*x"], "name its parameters with --params"),
+    (["descend", "--model", "alpha*w", "--params", "alpha=1", "--data", "linear"], "'w'"),
+    (["kernel", "--backend", "cupy"], None),
+])
+def test_usage_errors_exit_2_with_a_message(capsys, argv, match):
+    code, _, err = run(capsys, *argv)
+    if match is None:  # cupy: works where a GPU is, a clear message elsewhere
+        from tutor import gpu_available
+
+        assert code == (0 if gpu_available() else 2)
+        return
+    assert code == 2 and match in err
+
+
+def test_plain_tutor_prints_help(capsys):
+    code, out, _ = run(capsys)
+    assert code == 0 and "derive" in out and "descend" in out
+
+
+def test_the_real_command_runs_without_a_traceback():
+    done = subprocess.run([sys.executable, "-m", "tutor", "descend", "--learning-rate", "1.1",
+                           "--steps", "100"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "diverged" in done.stderr

@@ -1,0 +1,209 @@
+"""The ``tutor`` command line: derive, check, descend, fit and kernel, for the slides' models, a
+typed formula, and built-in or CSV data.
+
+Exit codes: 0 success, 1 a failed gradient check, divergence or no convergence, 2 a usage error
+(bad options, a formula our parser refuses, a bad CSV file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..backends import BackendError
+from ..data import DataError
+from ..kernel import KernelInputError
+from ..parser import ParseError
+from . import commands
+from .setup import UsageError
+
+__all__ = ["main", "build_parser"]
+
+EXAMPLES = {
+    "derive": """examples:
+  tutor derive                                  the slides' 2-2-1 network with F_1, F_2: ∂c/∂β₁^(1,1)
+  tutor derive --param "beta_1^(1,2)"           the back-propagation slide's formula
+  tutor derive --model slides                   ŷ = α + x: dc/dα = −2ε
+  tutor derive --layers 2,3,1 --activation tanh --all     every gradient, layer by layer
+  tutor derive --model "alpha + beta*x" --params alpha,beta --latex""",
+    "check": """examples:
+  tutor check                                   a 2-2-1 logistic network on random data
+  tutor check --activation "1/(1+exp(-z))"      a typed activation
+  tutor check --layers 2,16,16,3 --output softmax --mode fast
+  tutor check --model "a*tanh(b*x)" --params a=1,b=0.5 --data function""",
+    "descend": """examples:
+  tutor descend                                 the slides: ŷ = α + x from α₀ = 2 at γ = 0.1
+  tutor descend --learning-rate 1 --steps 6     the bounce between 2 and 8
+  tutor descend --learning-rate 1.1             divergence, reported (exit 1)
+  tutor descend --model linear --data linear --batch-size 10 --epochs 20 --history run.csv""",
+    "fit": """examples:
+  tutor fit                                     linear regression on built-in data, next to OLS
+  tutor fit --data mydata.csv --target wage     your own data
+  tutor fit --model logistic --data logistic    next to the logit MLE""",
+    "kernel": """examples:
+  tutor kernel                                  the generated NumPy code for a 2-2-1 network
+  tutor kernel --layers 2,16,16,3 --output softmax --backend cupy""",
+}
+
+
+def _model_options(parser: argparse.ArgumentParser, default_model: str) -> None:
+    group = parser.add_argument_group("model")
+    group.add_argument("--model", default=default_model, metavar="NAME|FORMULA",
+                       help="slides (ŷ = α + x), linear, logistic, neuron, mlp, or a formula such as "
+                            f"'alpha + beta*x' with --params (default: {default_model})")
+    group.add_argument("--layers", metavar="K,H,…,M",
+                       help="mlp widths: inputs, hidden layers, outputs (e.g. 2,16,16,3)")
+    group.add_argument("--hidden", metavar="H,…", help="mlp hidden widths; inputs and outputs "
+                       "come from the data (default: 2)")
+    group.add_argument("--activation", metavar="NAME|FORMULA",
+                       help="hidden activation: logistic, tanh, relu, identity, softplus, F (the "
+                            "slides' unspecified F_l), or a formula in one variable such as "
+                            "'1/(1+exp(-z))'")
+    group.add_argument("--output", metavar="NAME", help="output activation: identity, logistic, "
+                       "softmax, F, or any hidden activation (default: identity)")
+    group.add_argument("--loss", metavar="NAME|FORMULA", help="squared_error, cross_entropy, or a "
+                       "formula in y and yhat such as '(y - yhat)^2'")
+    group.add_argument("--params", metavar="NAME=VALUE,…",
+                       help="starting values (alpha=2,beta=0); for a formula model, its parameters")
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data")
+    group.add_argument("--data", metavar="NAME|FILE.csv", help="slides, linear, logistic, moons, "
+                       "circles, function, or a CSV file with a header row")
+    group.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (default: y, "
+                       "or the last column)")
+    group.add_argument("--features", metavar="COL,…", help="the CSV columns to use as inputs "
+                       "(default: all the others)")
+    group.add_argument("--standardize", action="store_true", help="scale each feature to mean 0, "
+                       "standard deviation 1")
+    group.add_argument("--n", type=int, metavar="N", help="size of a built-in data set")
+    group.add_argument("--seed", type=int, default=0, help="seed for data, starting values and "
+                       "mini-batches (default: 0)")
+
+
+def _kernel_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("kernel")
+    group.add_argument("--backend", default="numpy", choices=["numpy", "cupy", "auto"])
+    group.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+
+
+def _descent_options(parser: argparse.ArgumentParser, steps: int) -> None:
+    group = parser.add_argument_group("gradient descent")
+    group.add_argument("--learning-rate", "--lr", type=float, default=0.1, metavar="γ",
+                       help="learning rate γ (default: 0.1)")
+    how_long = group.add_mutually_exclusive_group()
+    how_long.add_argument("--steps", type=int, default=steps, help=f"updates (default: {steps})")
+    how_long.add_argument("--epochs", type=int, help="passes over the data (instead of --steps)")
+    group.add_argument("--batch-size", type=int, metavar="B", help="SGD with mini-batches of B "
+                       "samples (default: all of them, plain gradient descent)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tutor",
+        description="A symbolic-to-numeric gradient tutor: the slides' neural-network models in "
+                    "SymPy, chain-rule gradients, NumPy/CuPy kernels, gradient checks and "
+                    "gradient descent.",
+        epilog="Run 'tutor COMMAND --help' for a command's options and examples.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name, help_, default_model):
+        p = sub.add_parser(name, help=help_, description=help_, epilog=EXAMPLES.get(name),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        _model_options(p, default_model)
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        return p
+
+    p = command("derive", "the chain rule for one parameter, step by step", "mlp")
+    p.add_argument("--param", metavar="NAME", help="e.g. 'beta_1^(1,2)' (default: the first "
+                   "weight)")
+    p.add_argument("--all", action="store_true", help="every parameter's gradient")
+    p.add_argument("--latex", action="store_true", help="LaTeX instead of Unicode")
+    p.add_argument("--result", action="store_true",
+                   help="also the gradient in inputs, targets and parameters only")
+    _data_options(p)
+    p.set_defaults(run=commands.derive, derive_defaults=True)
+
+    p = command("check", "compare the kernel's gradient with finite differences", "mlp")
+    p.add_argument("--mode", choices=["full", "fast"], default="full",
+                   help="every parameter, or random directions for big models")
+    p.add_argument("--directions", type=int, default=8, help="directions in fast mode")
+    _data_options(p)
+    _kernel_options(p)
+    p.set_defaults(run=commands.check)
+
+    p = command("descend", "gradient descent or SGD, one row per iteration", "slides")
+    _data_options(p)
+    _descent_options(p, steps=10)
+    p.add_argument("--every", type=int, metavar="K", help="print every K-th iteration")
+    p.add_argument("--history", metavar="FILE", help="write every iteration to FILE.csv or "
+                   "FILE.json")
+    _kernel_options(p)
+    p.set_defaults(run=commands.descend_command)
+
+    p = command("fit", "descend to convergence and compare with OLS or the logit MLE", "linear")
+    _data_options(p)
+    _descent_options(p, steps=100_000)
+    p.add_argument("--tolerance", type=float, default=1e-10,
+                   help="stop when every |∂c/∂θ| is below this (default: 1e-10)")
+    p.add_argument("--no-rescale", action="store_true", help="descend on the features as given "
+                   "(by default linear and logistic regressions descend on standardized features "
+                   "and report in the original units)")
+    _kernel_options(p)
+    p.set_defaults(run=commands.fit)
+
+    p = command("kernel", "print the generated NumPy/CuPy code for a model", "mlp")
+    _data_options(p)
+    _kernel_options(p)
+    p.set_defaults(run=commands.kernel)
+
+    p = sub.add_parser("tour", help="the slides' worked example, computed live")
+    p.set_defaults(run=commands.tour)
+    return parser
+
+
+def _defaults(args) -> None:
+    """Per-command defaults that depend on other options."""
+    if getattr(args, "derive_defaults", False) and args.model == "mlp" and args.data is None:
+        # with nothing said, derive the slides' general formula: 2-2-1 with F_1 and F_2
+        if args.layers is None and args.hidden is None:
+            args.layers = "2,2,1"
+            args.activation = args.activation or "F"
+            args.output = args.output or "F"
+    if getattr(args, "learning_rate", None) is not None:
+        rate = args.learning_rate
+        if not rate > 0 or rate != rate or rate == float("inf"):
+            raise UsageError(f"--learning-rate must be a positive number, got {rate:g}")
+    for name in ("steps", "epochs", "batch_size", "n", "every", "directions"):
+        value = getattr(args, name, None)
+        if value is not None and value < (0 if name == "steps" else 1):
+            raise UsageError(f"--{name.replace('_', '-')} must be at least "
+                             f"{0 if name == 'steps' else 1}, got {value}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        _defaults(args)
+        return args.run(args)
+    except ParseError as error:
+        sys.stderr.write(f"tutor: cannot read the formula:\n{error}\n")
+    except (UsageError, DataError, KernelInputError, BackendError) as error:
+        sys.stderr.write(f"tutor: error: {error}\n")
+    except ValueError as error:
+        sys.stderr.write(f"tutor: error: {error}\n")
+    except KeyboardInterrupt:
+        sys.stderr.write("tutor: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 2

@@ -1,0 +1,519 @@
+r"""Formulas typed by users, read by a whitelist: text to SymPy, never by evaluating the text.
+
+SymPy's text readers (sympify, parse_expr) hand the text to Python's eval: typed into them,
+``__import__('os').getpid()`` runs and returns the process id, and ``9**9**9`` starts computing
+a number with 370 million digits. So this module reads formulas itself, with a tokenizer and a
+recursive-descent parser for the small grammar below; every operator and function is on a
+whitelist, and length, nesting, exponents and numbers are bounded, so SymPy never does heavy work.
+
+>>> from tutor.parser import parse, ParseError
+>>> parse("alpha + beta*x")
+alpha + beta*x
+>>> parse("1/(1 + exp(-z))")
+1/(1 + exp(-z))
+>>> parse("(y − ŷ)^2")
+(y - yhat)**2
+>>> parse("beta_1^(1,2)*x_2 + relu(z)")
+beta_1^(1,2)*x_2 + Max(0, z)
+>>> try:
+...     parse("9**9**9")
+... except ParseError as err:
+...     print(err)
+exponents must be numbers between -64 and 64; this one is 387420489
+  9**9**9
+     ^^^^
+
+The grammar (whitespace between tokens is ignored)::
+
+    formula = sum
+    sum     = product { ("+" | "-") product }
+    product = signed { ("*" | "/") signed }        no implicit products: 2x is an error
+    signed  = ("+" | "-") signed | power
+    power   = atom [ ("^" | "**") signed ]         right-associative; -x^2 is -(x^2)
+    atom    = number | name | function "(" sum { "," sum } ")" | "(" sum ")"
+    number  = (digits ["." [digits]] | "." digits) [("e" | "E") ["+" | "-"] digits]
+    name    = letter { letter | digit | "_" } [ "^(" digits { "," digits } ")" ]
+
+- Operators may also be typed as − × · ÷. A letter is a-z, A-Z, ``_`` or a lowercase Greek
+  letter, which becomes its English name (α is ``alpha``, and ŷ is ``yhat``). Names become
+  real symbols (:class:`tutor.notation.Symbol`); names starting with ``_`` or holding ``__`` and
+  Python keywords are refused (type λ for the Greek letter lambda).
+- The slides' names: after ``_digits`` a superscript ``^(1,2)`` belongs to the name, so
+  ``beta_1^(1,2)`` is one symbol. A power of such a name needs parentheses: ``(x_1)^2``;
+  ``x^(2)``, with no ``_digits`` before it, is a power.
+- Numbers: integers become ``sympy.Integer``; anything with a ``.`` or an exponent becomes
+  ``sympy.Float`` (what a user expects numerically; write 1/10 for the exact fraction). At most
+  30 digits, and between 1e-300 and 1e300 in size.
+- Exponents must be numbers with ``|e| <= max_exponent``, and a power of a number may have at
+  most 300 digits, so ``9**9**9`` and ``2**10000`` are refused before anything is computed.
+- Functions: exp, log (= ln, one argument), sqrt, abs, tanh, max, min (Max, Min and Abs as
+  SymPy prints them) and the activation table's names and aliases of more than one letter;
+  ``sigmoid(t)`` is the logistic row with its ``z`` replaced by ``t``. ``max``/``min`` of
+  numbers are evaluated, of anything else kept as written (SymPy's simplification of Max
+  compares every pair of arguments and can take seconds).
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from itertools import islice
+from typing import NamedTuple
+
+import mpmath
+import sympy
+
+from . import activations, losses
+from .notation import Symbol
+
+__all__ = ["parse", "parse_activation", "parse_loss", "ParseError"]
+
+MAX_TOKENS = 400  # numbers, names, operators and parentheses in one formula
+MAX_NUMBER_DIGITS = 30  # in one typed number
+MAX_DIGITS = 300  # in any number the formula computes (10^300, or 10^-300 for floats)
+MAX_NAME = 40  # characters in a name
+MAX_NODES = 5000  # SymPy tree nodes a function call may produce (nested logistics double)
+
+GREEK = dict(zip(
+    "αβγδεζηθικλμνξοπρσςτυφχψωϵϑϕµŷ",
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+    "sigma sigma tau upsilon phi chi psi omega epsilon theta phi mu yhat".split(), strict=True))
+_OPERATORS = {"+": "+", "-": "-", "−": "-", "*": "*", "×": "*", "·": "*", "⋅": "*", "/": "/",
+              "÷": "/", "^": "^", "(": "(", ")": ")", ",": ","}
+_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_SUPERSCRIPT = re.compile(r"\^\( *[0-9]+(?: *, *[0-9]+)* *\)")
+_HINTS = {
+    "'": "text in quotes is not a formula", '"': "text in quotes is not a formula",
+    ".": "a '.' may only stand inside a number such as 0.5 (x.y is not a formula)",
+    "=": "write the right-hand side only: alpha + beta*x, not yhat = alpha + beta*x",
+    "!": "factorials are not supported", ";": "write one formula at a time",
+    "[": "only round parentheses ( ) group", "]": "only round parentheses ( ) group",
+    "{": "only round parentheses ( ) group", "}": "only round parentheses ( ) group",
+    "\n": "a formula is one line", "\r": "a formula is one line",
+}
+_UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+
+
+class ParseError(ValueError):
+    """A formula that is refused: ``message`` says why and what would be accepted.
+
+    ``position`` is the 0-based index of the offending character (None when no one character is
+    to blame) and ``width`` how many characters the caret line underlines.
+    """
+
+    def __init__(self, message: str, text: str, position: int | None = None, width: int = 1):
+        super().__init__(message)
+        self.message, self.text, self.position, self.width = message, text, position, width
+
+    def __reduce__(self):
+        return type(self), (self.message, self.text, self.position, self.width)
+
+    def __str__(self) -> str:
+        shown = "".join(c if c.isprintable() or c == "\t" else "?" for c in self.text)
+        if self.position is None:
+            return f"{self.message}\n  {shown}"
+        start = max(0, min(self.position - 30, len(shown) - 72))
+        line = ("…" if start else "") + shown[start:start + 72] + ("…" if start + 72 < len(shown) else "")
+        offset = self.position - start + (1 if start else 0)
+        pad = "".join("\t" if c == "\t" else " " for c in line[:offset])
+        return f"{self.message}\n  {line}\n  {pad}{'^' * max(1, min(self.width, len(line) - offset))}"
+
+
+class _Token(NamedTuple):
+    kind: str  # "number", "name", "end", or the character: + - * / ^ ( ) , (** is ^)
+    value: str  # the number as typed, the name spelled out
+    pos: int
+    end: int
+
+
+def _digits(number: sympy.Number) -> float:
+    """How many digits |number| (or 1/|number|) has: log10, for sizing powers before computing."""
+    if number.is_zero:
+        return 0.0
+    if number.is_Rational:
+        return max(math.log10(abs(number.p)), math.log10(number.q))
+    return abs(float(mpmath.log10(abs(mpmath.mpf(number)))))
+
+
+def _short(number: sympy.Number) -> str:
+    return str(number) if number.is_Rational and len(str(number)) <= 20 else f"{float(number):.6g}"
+
+
+def _magnitude(expr: sympy.Expr) -> float:
+    """Digits of the numbers that raising ``expr`` to a power multiplies out (Mul/Pow spine)."""
+    if expr.is_Number:
+        return _digits(expr)
+    if expr.is_Mul:
+        return sum(_magnitude(arg) for arg in expr.args)
+    if expr.is_Pow and expr.exp.is_Number:
+        return _magnitude(expr.base) * abs(float(expr.exp))
+    return 0.0
+
+
+def _max_min(cls):
+    def build(*args):
+        return cls(*args) if all(a.is_Number for a in args) else cls(*args, evaluate=False)
+    return build
+
+
+_BUILTINS: dict[str, tuple[Callable, int, int | None]] = {
+    "exp": (sympy.exp, 1, 1), "log": (sympy.log, 1, 1), "ln": (sympy.log, 1, 1),
+    "sqrt": (sympy.sqrt, 1, 1), "abs": (sympy.Abs, 1, 1), "tanh": (sympy.tanh, 1, 1),
+    "max": (_max_min(sympy.Max), 2, None), "min": (_max_min(sympy.Min), 2, None),
+    "Max": (_max_min(sympy.Max), 2, None), "Min": (_max_min(sympy.Min), 2, None),
+    "Abs": (sympy.Abs, 1, 1),
+}
+
+
+def _function_table(extra: Mapping[str, Callable] | None) -> dict[str, tuple[Callable, int, int | None]]:
+    table = dict(_BUILTINS)
+    for row in activations.ACTIVATIONS:  # read now: rows may be added after import
+        for key in (row.name, *row.aliases):
+            if len(key) > 1 and key not in table:
+                table[key] = (lambda arg, row=row: row.expr.xreplace({activations.z: arg}), 1, 1)
+    for key, fn in (extra or {}).items():
+        table[key] = (fn, 0, None)
+    return table
+
+
+class _Parser:
+    def __init__(self, text, symbols, functions, max_depth, max_exponent):
+        self.text, self.symbols = text, dict(symbols or {})
+        self.functions = _function_table(functions)
+        self.accepted = ("a formula may contain only numbers, names, + - * / ^ **, parentheses "
+                         "and the functions " + ", ".join(self.functions))
+        self.max_depth, self.max_exponent, self.depth, self.open = max_depth, max_exponent, 0, 0
+        self.names: dict[str, _Token] = {}  # each name's first appearance
+        self.tokens, self.prev = self._scan(), None
+        self.tok = next(self.tokens)
+
+    def fail(self, message: str, start: int | None, end: int | None = None):
+        width = 1 if start is None or end is None else max(1, end - start)
+        raise ParseError(message, self.text, start, width)
+
+    def typed(self, token: _Token) -> str:
+        return self.text[token.pos:token.end]
+
+    # -- tokens -------------------------------------------------------------------------------
+    def _scan(self):
+        text, i, count = self.text, 0, 0
+        while True:
+            while i < len(text) and text[i] in " \t":
+                i += 1
+            if i == len(text):
+                while True:
+                    yield _Token("end", "", i, i)
+            count += 1
+            if count > MAX_TOKENS:
+                self.fail(f"the formula has more than {MAX_TOKENS} tokens (numbers, names, "
+                          "operators, parentheses); split it into smaller formulas", i)
+            ch, nxt = text[i], text[i + 1:i + 2]
+            if "0" <= ch <= "9" or (ch == "." and "0" <= nxt <= "9"):
+                token = self._number(i)
+            elif (ch.isascii() and (ch.isalpha() or ch == "_")) or ch in GREEK:
+                token = self._name(i)
+            elif text.startswith("**", i):
+                token = _Token("^", "", i, i + 2)
+            elif ch in _OPERATORS:
+                token = _Token(_OPERATORS[ch], "", i, i + 1)
+            else:
+                hint = _HINTS.get(ch) or (
+                    "write powers with ^, as in x^2" if ch in "⁰¹²³⁴⁵⁶⁷⁸⁹" else
+                    "write indices with _, as in x_1" if "₀" <= ch <= "₉" else
+                    "it looks like a letter, but names use only a-z, A-Z, _ and lowercase "
+                    "Greek letters" if ch.isalpha() else
+                    "write numbers with the digits 0-9" if ch.isnumeric() else
+                    "only plain spaces may separate tokens" if ch.isspace() else "")
+                name = unicodedata.name(ch, "")
+                self.fail(f"{ch!r} (U+{ord(ch):04X}{' ' + name if name else ''}) is not allowed"
+                          f"{': ' + hint if hint else ''}; {self.accepted}", i)
+            yield token
+            i = token.end
+
+    def _number(self, i: int) -> _Token:
+        match = _NUMBER.match(self.text, i)
+        typed, end = match.group(), match.end()
+        if self.text[end:end + 1] == ".":
+            self.fail("a number has at most one decimal point, as in 0.25", end)
+        if sum(c.isdigit() for c in typed) > MAX_NUMBER_DIGITS:
+            self.fail(f"numbers may have at most {MAX_NUMBER_DIGITS} digits", i, end)
+        if _digits(self._value(typed)) > MAX_DIGITS:
+            self.fail(f"numbers must lie between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS} in size "
+                      "(floating point ends at about 1e308)", i, end)
+        return _Token("number", typed, i, end)
+
+    @staticmethod
+    def _value(typed: str) -> sympy.Number:
+        return sympy.Float(typed) if any(c in typed for c in ".eE") else sympy.Integer(typed)
+
+    def _name(self, i: int) -> _Token:
+        text, j, parts = self.text, i, []
+        while j < len(text):
+            c = text[j]
+            if c.isascii() and (c.isalnum() or c == "_"):
+                parts.append(c)
+            elif c in GREEK:
+                parts.append(GREEK[c])
+            elif c == "\u0302" and parts and parts[-1] == "y":  # y + combining circumflex
+                parts[-1] = "yhat"
+            else:
+                break
+            j += 1
+        name = "".join(parts)
+        superscript = _SUPERSCRIPT.match(text, j) if re.search(r"_[0-9]+$", name) else None
+        if superscript:
+            name, j = name + superscript.group().replace(" ", ""), superscript.end()
+        typed = text[i:j]
+        if name.startswith("_") or "__" in name:
+            self.fail(f"{typed!r}: names may not start with an underscore or contain a double "
+                      "underscore; names look like x, beta_1 or alpha_2^(1)", i, j)
+        if typed.isascii() and keyword.iskeyword(name):
+            greek = " (for the Greek letter, type λ)" if name == "lambda" else ""
+            self.fail(f"{typed!r} is a Python keyword, and Python keywords are not formulas"
+                      f"{greek}; {self.accepted}", i, j)
+        if len(name) > MAX_NAME:
+            self.fail(f"names have at most {MAX_NAME} characters; this one has {len(name)}", i, j)
+        return _Token("name", name, i, j)
+
+    # -- grammar ------------------------------------------------------------------------------
+    def advance(self) -> None:
+        self.prev, self.tok = self.tok, next(self.tokens)
+
+    def enter(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            self.fail(f"the formula nests more than {self.max_depth} levels deep (parentheses, "
+                      f"function calls, signs and powers); at most {self.max_depth} are allowed",
+                      token.pos, token.end)
+
+    def formula(self) -> sympy.Expr:
+        expr = self.sum()
+        if self.tok.kind != "end":
+            self.unexpected()
+        return expr
+
+    def sum(self) -> sympy.Expr:
+        start, terms = self.tok.pos, [self.product()]
+        while self.tok.kind in ("+", "-"):
+            sign = self.tok.kind
+            self.advance()
+            term = self.product()
+            terms.append(term if sign == "+" else -term)
+        return terms[0] if len(terms) == 1 else self.checked(sympy.Add(*terms), start)
+
+    def product(self) -> sympy.Expr:
+        start, factors = self.tok.pos, [self.signed()]
+        while self.tok.kind in ("*", "/"):
+            op = self.tok.kind
+            self.advance()
+            factor = self.signed()
+            factors.append(factor if op == "*" else self.checked(factor**-1, start))
+        if self.tok.kind in ("number", "name", "("):
+            left, right = self.typed(self.prev), self.typed(self.tok)
+            self.fail(f"missing operator between {left!r} and {right!r}: write {left}*{right} "
+                      "(products need an explicit *)", self.tok.pos, self.tok.end)
+        return factors[0] if len(factors) == 1 else self.checked(sympy.Mul(*factors), start)
+
+    def signed(self) -> sympy.Expr:
+        if self.tok.kind in ("+", "-"):
+            sign = self.tok
+            self.enter(sign)
+            self.advance()
+            operand = self.signed()
+            self.depth -= 1
+            return operand if sign.kind == "+" else self.checked(-operand, sign.pos)
+        return self.power()
+
+    def power(self) -> sympy.Expr:
+        start, base = self.tok.pos, self.atom()
+        if self.tok.kind != "^":
+            return base
+        self.enter(self.tok)
+        self.advance()
+        exp_start, exponent = self.tok.pos, self.signed()
+        self.depth -= 1
+        bound = self.max_exponent
+        if not exponent.is_Number or abs(exponent) > bound:
+            what = f"this one is {_short(exponent)}" if exponent.is_Number else \
+                repr(self.text[exp_start:self.prev.end]) + " is not a number"
+            self.fail(f"exponents must be numbers between -{bound} and {bound}; {what}",
+                      exp_start, self.prev.end)
+        if _magnitude(base) * abs(float(exponent)) > MAX_DIGITS:
+            self.fail(f"the number would have more than {MAX_DIGITS} digits; a power of a number "
+                      f"may have at most {MAX_DIGITS}", start, self.prev.end)
+        return self.checked(sympy.Pow(base, exponent), start)
+
+    def atom(self) -> sympy.Expr:
+        tok = self.tok
+        if tok.kind == "number":
+            self.advance()
+            return self._value(tok.value)
+        if tok.kind == "name":
+            self.advance()
+            if self.tok.kind == "(":
+                return self.call(tok)
+            self.names.setdefault(tok.value, tok)
+            if tok.value in self.symbols:
+                return self.symbols[tok.value]
+            if tok.value in self.functions:
+                self.fail(f"{tok.value!r} is a function: call it with parentheses, as in "
+                          f"{tok.value}(z)", tok.pos, tok.end)
+            return Symbol(tok.value)
+        if tok.kind == "(":
+            self.enter(tok)
+            self.open += 1
+            self.advance()
+            if self.tok.kind == ")":
+                self.fail("empty parentheses: put a formula inside, as in (x + 1)", tok.pos,
+                          self.tok.end)
+            inner = self.sum()
+            self.close(tok)
+            return inner
+        self.unexpected()
+
+    def call(self, name: _Token) -> sympy.Expr:
+        if name.value not in self.functions:
+            self.fail(f"unknown function {name.value!r}: the functions are "
+                      f"{', '.join(self.functions)} (to multiply, write {name.value}*(...))",
+                      name.pos, name.end)
+        fn, low, high = self.functions[name.value]
+        opening, args = self.tok, []
+        self.enter(opening)
+        self.open += 1
+        self.advance()
+        while self.tok.kind != ")" or args:
+            args.append(self.sum())
+            if self.tok.kind != ",":
+                break
+            self.advance()
+        self.close(opening)
+        if not low <= len(args) <= (high or len(args)):
+            count = f"exactly {low}" if low == high else f"at least {low}"
+            example = f"{name.value}(0, z)" if low == 2 else f"{name.value}(x)"
+            base = "; for a logarithm to base b write log(x)/log(b)" if name.value in ("log", "ln") else ""
+            self.fail(f"{name.value} takes {count} argument{'s' if low > 1 else ''}, got "
+                      f"{len(args)}: write {example}{base}", name.pos, self.prev.end)
+        try:
+            result = fn(*args)
+        except (TypeError, ValueError) as err:
+            self.fail(f"{name.value} could not be applied: {err}", name.pos, self.prev.end)
+        if not isinstance(result, sympy.Expr):
+            raise TypeError(f"function {name.value!r} returned {type(result).__name__}, not a SymPy Expr")
+        if (fn, low, high) != _BUILTINS.get(name.value):  # substituting may copy the argument
+            if sum(1 for _ in islice(sympy.preorder_traversal(result), MAX_NODES + 1)) > MAX_NODES:
+                self.fail(f"{self.text[name.pos:self.prev.end]!r} written out has more than "
+                          f"{MAX_NODES} parts; nest fewer activations", name.pos, self.prev.end)
+        return self.checked(result, name.pos)
+
+    def close(self, opening: _Token) -> None:
+        if self.tok.kind == ")":
+            self.advance()
+            self.depth, self.open = self.depth - 1, self.open - 1
+        elif self.tok.kind == "end":
+            self.fail("unmatched '(': close it with ')'", opening.pos, opening.end)
+        else:
+            self.unexpected()
+
+    def unexpected(self):
+        tok, prev = self.tok, self.prev
+        where = f"after {self.typed(prev)!r}" if prev else "at the start"
+        if tok.kind == ")" and not self.open:
+            self.fail(f"unmatched ')' {where}: every ')' closes an earlier '('", tok.pos, tok.end)
+        if tok.kind == ",":
+            self.fail("',' only separates the arguments of a function, as in max(0, z)",
+                      tok.pos, tok.end)
+        if tok.kind == "end":
+            self.fail(f"the formula stops {where}: an operator needs a number, a name or '(' "
+                      "after it, as in x + 1", prev.pos, prev.end)
+        self.fail(f"expected a number, a name or '(' {where}, found {self.typed(tok)!r}",
+                  tok.pos, tok.end)
+
+    def checked(self, value: sympy.Expr, start: int) -> sympy.Expr:
+        """Refuse values that are undefined (1/0, log(0)) or numbers too big to compute with."""
+        span = self.text[start:self.prev.end]
+        if any(value == bad for bad in _UNDEFINED):
+            self.fail(f"{span!r} is undefined (SymPy gives {value}): a formula may not divide by "
+                      "zero or take log(0)", start, self.prev.end)
+        if value.is_Number and _digits(value) > MAX_DIGITS:
+            self.fail(f"the number would have more than {MAX_DIGITS} digits; numbers must lie "
+                      f"between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS} in size", start, self.prev.end)
+        return value
+
+
+def _parse(text, *, symbols=None, functions=None, max_length=500, max_depth=40, max_exponent=64):
+    if not isinstance(text, str):
+        raise TypeError(f"a formula is text, not {type(text).__name__}")
+    if len(text) > max_length:
+        raise ParseError(f"the formula is {len(text)} characters long; at most {max_length} are "
+                         "allowed", text, max_length, len(text) - max_length)
+    if not text.strip(" \t"):
+        raise ParseError("the formula is empty: type one such as alpha + beta*x", text)
+    parser = _Parser(text, symbols, functions, max_depth, max_exponent)
+    return parser.formula(), parser.names
+
+
+def parse(text: str, *, symbols: Mapping[str, sympy.Expr] | None = None,
+          functions: Mapping[str, Callable] | None = None, max_length: int = 500,
+          max_depth: int = 40, max_exponent: int = 64) -> sympy.Expr:
+    """The SymPy expression that ``text`` writes, or a :class:`ParseError` saying what is wrong.
+
+    ``symbols`` maps names to the SymPy objects to use for them (default: a real
+    :class:`tutor.notation.Symbol` per name). ``functions`` adds functions for callers: a
+    name mapped to a callable taking SymPy arguments, e.g. ``{"F_1": sympy.Function("F_1")}``;
+    it is called with however many arguments are typed and overrides a built-in of that name.
+    ``max_length`` (characters), ``max_depth`` (nesting) and ``max_exponent`` bound the input.
+
+    >>> parse("2^3^2"), parse("-x^2")
+    (512, -x**2)
+    >>> parse("2x")
+    Traceback (most recent call last):
+    tutor.parser.ParseError: missing operator between '2' and 'x': write 2*x (products need an explicit *)
+      2x
+       ^
+    """
+    return _parse(text, symbols=symbols, functions=functions, max_length=max_length,
+                  max_depth=max_depth, max_exponent=max_exponent)[0]
+
+
+def _by_position(found, names) -> list:
+    return sorted(found, key=lambda s: names[s.name].pos if s.name in names else -1)
+
+
+def parse_activation(text: str) -> sympy.Lambda:
+    """An activation typed as a formula in one variable (any name), as a SymPy ``Lambda``.
+
+    >>> parse_activation("1/(1 + exp(-t))")
+    Lambda(t, 1/(1 + exp(-t)))
+    """
+    expr, names = _parse(text)
+    free = _by_position(expr.free_symbols, names)
+    if len(free) != 1:
+        found = "no variable" if not free else f"{len(free)} variables: " + ", ".join(
+            s.name for s in free)
+        second = names.get(free[1].name) if len(free) > 1 else None
+        raise ParseError(f"an activation is a formula in one variable, such as 1/(1+exp(-z)); "
+                         f"found {found}", text, second and second.pos,
+                         second.end - second.pos if second else 1)
+    return sympy.Lambda(free[0], expr)
+
+
+def parse_loss(text: str) -> sympy.Expr:
+    """A loss typed as a formula in ``y`` and ``yhat`` (or ŷ), with :mod:`tutor.losses`' symbols.
+
+    >>> parse_loss("(y - ŷ)^2") == (losses.y - losses.yhat)**2
+    True
+    """
+    expr, names = _parse(text, symbols={"y": losses.y, "yhat": losses.yhat})
+    others = _by_position(expr.free_symbols - {losses.y, losses.yhat}, names)
+    if others:
+        token = names.get(others[0].name)
+        raise ParseError(f"a loss is a formula in y and yhat, such as (y - yhat)^2; "
+                         f"{others[0].name!r} is neither", text, token and token.pos,
+                         token.end - token.pos if token else 1)
+    if losses.yhat not in expr.free_symbols:
+        raise ParseError("a loss is a formula in y and yhat, such as (y - yhat)^2; this one does "
+                         "not use the prediction yhat", text)
+    return expr
