@@ -302,7 +302,7 @@ def load_csv(path, target=None, features=None, *, standardize: bool = False,
         if not features:
             raise DataError(f"{path}: there is no feature column, only the target "
                             f"{_names(targets)}: add input columns", path=path)
-        hint = ": fix the cell, or pass features=[...] to leave this column out"
+        hint = ": fix the cell, or leave this column out of the features"
     else:
         features = _columns(features, header, "feature", path)
         hint = ": fix the cell or drop the row"

@@ -240,7 +240,9 @@ class _Parser:
             self.fail("a number has at most one decimal point, as in 0.25", end)
         if sum(c.isdigit() for c in typed) > MAX_NUMBER_DIGITS:
             self.fail(f"numbers may have at most {MAX_NUMBER_DIGITS} digits", i, end)
-        if _digits(self._value(typed)) > MAX_DIGITS:
+        rough = float(typed)  # Python's float reads any exponent at once; SymPy's would expand it
+        if math.isinf(rough) or (rough == 0 and re.search("[1-9]", re.split("[eE]", typed)[0])) \
+                or _digits(self._value(typed)) > MAX_DIGITS:
             self.fail(f"numbers must lie between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS} in size "
                       "(floating point ends at about 1e308)", i, end)
         return _Token("number", typed, i, end)
@@ -398,10 +400,11 @@ class _Parser:
                       f"{len(args)}: write {example}{base}", name.pos, self.prev.end)
         try:
             result = fn(*args)
-        except (TypeError, ValueError) as err:
+        except (ArithmeticError, TypeError, ValueError) as err:
             self.fail(f"{name.value} could not be applied: {err}", name.pos, self.prev.end)
         if not isinstance(result, sympy.Expr):
-            raise TypeError(f"function {name.value!r} returned {type(result).__name__}, not a SymPy Expr")
+            self.fail(f"{name.value} gave {type(result).__name__}, not a SymPy expression",
+                      name.pos, self.prev.end)
         if (fn, low, high) != _BUILTINS.get(name.value):  # substituting may copy the argument
             if sum(1 for _ in islice(sympy.preorder_traversal(result), MAX_NODES + 1)) > MAX_NODES:
                 self.fail(f"{self.text[name.pos:self.prev.end]!r} written out has more than "
@@ -432,12 +435,27 @@ class _Parser:
                   tok.pos, tok.end)
 
     def checked(self, value: sympy.Expr, start: int) -> sympy.Expr:
-        """Refuse values that are undefined (1/0, log(0)) or numbers too big to compute with."""
+        """Refuse values that are undefined (1/0, log(0)) or numbers above 1e300.
+
+        Every node passes here, so no number-valued part of a formula is ever astronomically
+        large, and SymPy's numerical evaluation of such parts (for signs, in abs, max) stays cheap.
+        """
         span = self.text[start:self.prev.end]
         if any(value == bad for bad in _UNDEFINED):
             self.fail(f"{span!r} is undefined (SymPy gives {value}): a formula may not divide by "
                       "zero or take log(0)", start, self.prev.end)
-        if value.is_Number and _digits(value) > MAX_DIGITS:
+        if value.is_Number:
+            too_big = _digits(value) > MAX_DIGITS
+        elif value.is_number:  # like exp(1000): SymPy may evaluate it later, so size it now
+            try:
+                too_big = not abs(complex(value.evalf(15))) <= 10.0**MAX_DIGITS
+            except ArithmeticError:  # e.g. 1/x**64 with x = log(tanh(10^30)), tiny but not 0
+                too_big = True
+            except (TypeError, ValueError):
+                too_big = False  # not a plain number after all (e.g. an undefined F(2))
+        else:
+            too_big = False
+        if too_big:
             self.fail(f"the number would have more than {MAX_DIGITS} digits; numbers must lie "
                       f"between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS} in size", start, self.prev.end)
         return value
@@ -452,7 +470,15 @@ def _parse(text, *, symbols=None, functions=None, max_length=500, max_depth=40, 
     if not text.strip(" \t"):
         raise ParseError("the formula is empty: type one such as alpha + beta*x", text)
     parser = _Parser(text, symbols, functions, max_depth, max_exponent)
-    return parser.formula(), parser.names
+    try:
+        return parser.formula(), parser.names
+    except ParseError:
+        raise
+    except (ArithmeticError, TypeError, ValueError) as err:  # SymPy's corners: complex max, …
+        last = parser.prev or parser.tok
+        raise ParseError(f"SymPy cannot build this formula ({type(err).__name__}: {err}); keep "
+                         "formulas real-valued, e.g. no sqrt or log of negative numbers", text,
+                         last.pos, last.end - last.pos) from err
 
 
 def parse(text: str, *, symbols: Mapping[str, sympy.Expr] | None = None,

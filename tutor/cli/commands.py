@@ -136,6 +136,11 @@ def _columns(problem: Problem, batch_size) -> tuple[list[str], callable]:
     return headers, row
 
 
+def _assignments(names, values, limit: int = 8) -> str:
+    shown = ", ".join(f"{n} = {number(v)}" for n, v in zip(names[:limit], values, strict=False))
+    return shown + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
+
+
 def _history_rows(steps, names) -> list[dict]:
     return [{"t": s.t, "epoch": s.epoch, "loss": s.loss,
              **{f"grad {n}": float(g) for n, g in zip(names, s.grad, strict=False)},
@@ -218,8 +223,7 @@ def descend_command(args) -> int:
     _out(f"{problem.model.describe()}\ndata: {problem.data.source}; γ = {args.learning_rate:g}"
          + (f", SGD with batches of {args.batch_size}" if args.batch_size else
             ", full-batch gradient descent"))
-    _out("θ₀: " + ", ".join(f"{n} = {number(v)}" for n, v in zip(names, problem.theta0,
-                                                                 strict=True)))
+    _out("θ₀: " + _assignments(names, problem.theta0))
     headers, row = _columns(problem, args.batch_size)
     every = args.every or (1 if len(steps) <= SHORT_RUN else 0)
     if every:
@@ -231,12 +235,11 @@ def descend_command(args) -> int:
         rows.insert(5, ["…"] * len(headers))
     _out()
     _out(table(headers, rows))
-    if steps:
+    if steps and not divergence:
         last = steps[-1]
-        _out(f"\nafter {last.t} step{'s' if last.t != 1 else ''}: loss {number(last.loss)} at θ "
-             f"before the last update; θ = "
-             + ", ".join(f"{n} = {number(v)}" for n, v in zip(names[:8], last.theta, strict=False))
-             + (" …" if len(names) > 8 else ""))
+        loss, _ = kernel(last.theta, problem.X, problem.Y)
+        _out(f"\nafter {last.t} step{'s' if last.t != 1 else ''}: θ = "
+             f"{_assignments(names, last.theta)}; loss there {number(loss)}")
     if divergence:
         sys.stderr.write(f"tutor: {divergence}\n")
         return 1
