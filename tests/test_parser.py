@@ -252,8 +252,10 @@ SYMPY_CONSTANTS = {"E": sympy.E, "I": sympy.I, "pi": sympy.pi}  # how SymPy prin
 def test_generated_formulas_parse_and_survive_a_round_trip(text):
     try:
         expr = parse(text)
-    except ParseError as err:  # 1/(x - x), log(0), 0^-1 are undefined: the only refusals allowed
-        assume("undefined" not in err.message)
+    except ParseError as err:
+        # the only refusals allowed: undefined values (1/(x - x), log(0), 0^-1) and numbers
+        # too large to compute with (exp(exp(7)) has 476 digits)
+        assume("undefined" not in err.message and "digits" not in err.message)
         raise
     printed = sympy.sstr(expr)  # SymPy's printer: ** and *, names as typed, Max(…)
     assume(all(len(str(n.p)) <= 30 and len(str(n.q)) <= 30 for n in expr.atoms(sympy.Rational)))

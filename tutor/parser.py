@@ -58,8 +58,11 @@ from __future__ import annotations
 import keyword
 import math
 import re
+import sys
+import time
 import unicodedata
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from itertools import islice
 from typing import NamedTuple
 
@@ -461,7 +464,36 @@ class _Parser:
         return value
 
 
-def _parse(text, *, symbols=None, functions=None, max_length=500, max_depth=40, max_exponent=64):
+class _OutOfTime(BaseException):
+    """Raised inside SymPy by the watchdog; a BaseException, so ``except Exception`` lets it by."""
+
+
+@contextmanager
+def _deadline(seconds: float | None):
+    """Interrupt the code inside after ``seconds``: a profile hook checks the clock on each call.
+
+    SymPy's automatic simplification asks questions (is this real? positive?) whose answers can
+    take minutes for short formulas such as tanh(sigmoid(x^(1/4))^-64). The hook is per thread
+    and is left out while a profiler is running.
+    """
+    if seconds is None or sys.getprofile() is not None:
+        yield
+        return
+    end = time.perf_counter() + seconds
+
+    def watchdog(frame, event, arg):
+        if event == "call" and time.perf_counter() > end:
+            raise _OutOfTime
+
+    sys.setprofile(watchdog)
+    try:
+        yield
+    finally:
+        sys.setprofile(None)
+
+
+def _parse(text, *, symbols=None, functions=None, max_length=500, max_depth=40, max_exponent=64,
+           time_limit=1.0):
     if not isinstance(text, str):
         raise TypeError(f"a formula is text, not {type(text).__name__}")
     if len(text) > max_length:
@@ -471,9 +503,15 @@ def _parse(text, *, symbols=None, functions=None, max_length=500, max_depth=40, 
         raise ParseError("the formula is empty: type one such as alpha + beta*x", text)
     parser = _Parser(text, symbols, functions, max_depth, max_exponent)
     try:
-        return parser.formula(), parser.names
+        with _deadline(time_limit):
+            return parser.formula(), parser.names
     except ParseError:
         raise
+    except _OutOfTime:
+        last = parser.prev or parser.tok
+        raise ParseError(f"SymPy needs more than {time_limit} s to build this formula (powers of "
+                         "functions of roots make its checks explode); write a simpler one", text,
+                         last.pos, last.end - last.pos) from None
     except (ArithmeticError, TypeError, ValueError) as err:  # SymPy's corners: complex max, …
         last = parser.prev or parser.tok
         raise ParseError(f"SymPy cannot build this formula ({type(err).__name__}: {err}); keep "
@@ -483,14 +521,15 @@ def _parse(text, *, symbols=None, functions=None, max_length=500, max_depth=40, 
 
 def parse(text: str, *, symbols: Mapping[str, sympy.Expr] | None = None,
           functions: Mapping[str, Callable] | None = None, max_length: int = 500,
-          max_depth: int = 40, max_exponent: int = 64) -> sympy.Expr:
+          max_depth: int = 40, max_exponent: int = 64, time_limit: float | None = 1.0) -> sympy.Expr:
     """The SymPy expression that ``text`` writes, or a :class:`ParseError` saying what is wrong.
 
     ``symbols`` maps names to the SymPy objects to use for them (default: a real
     :class:`tutor.notation.Symbol` per name). ``functions`` adds functions for callers: a
     name mapped to a callable taking SymPy arguments, e.g. ``{"F_1": sympy.Function("F_1")}``;
     it is called with however many arguments are typed and overrides a built-in of that name.
-    ``max_length`` (characters), ``max_depth`` (nesting) and ``max_exponent`` bound the input.
+    ``max_length`` (characters), ``max_depth`` (nesting) and ``max_exponent`` bound the input;
+    ``time_limit`` (seconds, None for none) bounds SymPy's work on it.
 
     >>> parse("2^3^2"), parse("-x^2")
     (512, -x**2)
@@ -501,7 +540,7 @@ def parse(text: str, *, symbols: Mapping[str, sympy.Expr] | None = None,
        ^
     """
     return _parse(text, symbols=symbols, functions=functions, max_length=max_length,
-                  max_depth=max_depth, max_exponent=max_exponent)[0]
+                  max_depth=max_depth, max_exponent=max_exponent, time_limit=time_limit)[0]
 
 
 def _by_position(found, names) -> list:
