@@ -155,3 +155,11 @@ def test_the_real_command_runs_without_a_traceback():
     done = subprocess.run([sys.executable, "-m", "tutor", "descend", "--learning-rate", "1.1",
                            "--steps", "100"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "Traceback" not in done.stderr and "diverged" in done.stderr
+
+
+def test_a_typed_loss_is_derived_and_descended(capsys):
+    code, out, _ = run(capsys, "derive", "--model", "slides", "--loss", "(y - yhat)^4")
+    assert code == 0 and "∂c/∂ŷ = −4(y − ŷ)³" in out
+    code, out, _ = run(capsys, "descend", "--loss", "abs(y - yhat)", "--steps", "1", "--json")
+    step = json.loads(out)["steps"][0]
+    assert step["grad alpha"] == -1.0 and step["alpha"] == pytest.approx(2.1)

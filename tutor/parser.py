@@ -141,6 +141,16 @@ def _digits(number: sympy.Number) -> float:
     return abs(float(mpmath.log10(abs(mpmath.mpf(number)))))
 
 
+def _size(expr: sympy.Expr) -> float:
+    """|expr| for a number-valued expression (inf when too big to say; 0 when not a number)."""
+    try:
+        return abs(complex(expr.evalf(15)))
+    except ArithmeticError:  # e.g. 1/x**64 with x = log(tanh(10^30)), tiny but not 0
+        return math.inf
+    except (TypeError, ValueError):  # not a plain number after all (e.g. an undefined F(2))
+        return 0.0
+
+
 def _short(number: sympy.Number) -> str:
     return str(number) if number.is_Rational and len(str(number)) <= 20 else f"{float(number):.6g}"
 
@@ -162,23 +172,32 @@ def _max_min(cls):
     return build
 
 
-_BUILTINS: dict[str, tuple[Callable, int, int | None]] = {
-    "exp": (sympy.exp, 1, 1), "log": (sympy.log, 1, 1), "ln": (sympy.log, 1, 1),
-    "sqrt": (sympy.sqrt, 1, 1), "abs": (sympy.Abs, 1, 1), "tanh": (sympy.tanh, 1, 1),
-    "max": (_max_min(sympy.Max), 2, None), "min": (_max_min(sympy.Min), 2, None),
-    "Max": (_max_min(sympy.Max), 2, None), "Min": (_max_min(sympy.Min), 2, None),
-    "Abs": (sympy.Abs, 1, 1),
+class _Function(NamedTuple):
+    apply: Callable
+    low: int  # fewest arguments
+    high: int | None  # most arguments (None: any number)
+    exponential: bool = False  # exp inside: SymPy turns exp(k*log(a)) into the integer a**k
+
+
+_BUILTINS = {
+    "exp": _Function(sympy.exp, 1, 1, True), "log": _Function(sympy.log, 1, 1),
+    "ln": _Function(sympy.log, 1, 1), "sqrt": _Function(sympy.sqrt, 1, 1),
+    "abs": _Function(sympy.Abs, 1, 1), "tanh": _Function(sympy.tanh, 1, 1),
+    "max": _Function(_max_min(sympy.Max), 2, None), "min": _Function(_max_min(sympy.Min), 2, None),
+    "Max": _Function(_max_min(sympy.Max), 2, None), "Min": _Function(_max_min(sympy.Min), 2, None),
+    "Abs": _Function(sympy.Abs, 1, 1),
 }
 
 
-def _function_table(extra: Mapping[str, Callable] | None) -> dict[str, tuple[Callable, int, int | None]]:
+def _function_table(extra: Mapping[str, Callable] | None) -> dict[str, _Function]:
     table = dict(_BUILTINS)
     for row in activations.ACTIVATIONS:  # read now: rows may be added after import
         for key in (row.name, *row.aliases):
             if len(key) > 1 and key not in table:
-                table[key] = (lambda arg, row=row: row.expr.xreplace({activations.z: arg}), 1, 1)
+                table[key] = _Function(lambda arg, row=row: row.expr.xreplace({activations.z: arg}),
+                                       1, 1, row.expr.has(sympy.exp))
     for key, fn in (extra or {}).items():
-        table[key] = (fn, 0, None)
+        table[key] = _Function(fn, 0, None)
     return table
 
 
@@ -384,7 +403,7 @@ class _Parser:
             self.fail(f"unknown function {name.value!r}: the functions are "
                       f"{', '.join(self.functions)} (to multiply, write {name.value}*(...))",
                       name.pos, name.end)
-        fn, low, high = self.functions[name.value]
+        fn, low, high, exponential = self.functions[name.value]
         opening, args = self.tok, []
         self.enter(opening)
         self.open += 1
@@ -401,6 +420,10 @@ class _Parser:
             base = "; for a logarithm to base b write log(x)/log(b)" if name.value in ("log", "ln") else ""
             self.fail(f"{name.value} takes {count} argument{'s' if low > 1 else ''}, got "
                       f"{len(args)}: write {example}{base}", name.pos, self.prev.end)
+        for term in sympy.Add.make_args(args[0]) if exponential else ():
+            if term.is_number and not _size(term) <= MAX_DIGITS * math.log(10):
+                self.fail(f"{name.value} of a number beyond ±{MAX_DIGITS * math.log(10):.0f} would "
+                          f"have more than {MAX_DIGITS} digits", name.pos, self.prev.end)
         try:
             result = fn(*args)
         except (ArithmeticError, TypeError, ValueError) as err:
@@ -408,7 +431,7 @@ class _Parser:
         if not isinstance(result, sympy.Expr):
             self.fail(f"{name.value} gave {type(result).__name__}, not a SymPy expression",
                       name.pos, self.prev.end)
-        if (fn, low, high) != _BUILTINS.get(name.value):  # substituting may copy the argument
+        if name.value not in _BUILTINS or fn is not _BUILTINS[name.value].apply:  # may copy args
             if sum(1 for _ in islice(sympy.preorder_traversal(result), MAX_NODES + 1)) > MAX_NODES:
                 self.fail(f"{self.text[name.pos:self.prev.end]!r} written out has more than "
                           f"{MAX_NODES} parts; nest fewer activations", name.pos, self.prev.end)
@@ -447,18 +470,9 @@ class _Parser:
         if any(value == bad for bad in _UNDEFINED):
             self.fail(f"{span!r} is undefined (SymPy gives {value}): a formula may not divide by "
                       "zero or take log(0)", start, self.prev.end)
-        if value.is_Number:
-            too_big = _digits(value) > MAX_DIGITS
-        elif value.is_number:  # like exp(1000): SymPy may evaluate it later, so size it now
-            try:
-                too_big = not abs(complex(value.evalf(15))) <= 10.0**MAX_DIGITS
-            except ArithmeticError:  # e.g. 1/x**64 with x = log(tanh(10^30)), tiny but not 0
-                too_big = True
-            except (TypeError, ValueError):
-                too_big = False  # not a plain number after all (e.g. an undefined F(2))
-        else:
-            too_big = False
-        if too_big:
+        coefficients = (term.as_coeff_Mul()[0] for term in sympy.Add.make_args(value))
+        if any(_digits(c) > MAX_DIGITS for c in coefficients) or (  # 10^300*(x + 10^300)
+                value.is_number and not value.is_Number and not _size(value) <= 10.0**MAX_DIGITS):
             self.fail(f"the number would have more than {MAX_DIGITS} digits; numbers must lie "
                       f"between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS} in size", start, self.prev.end)
         return value
