@@ -24,10 +24,11 @@ from .model import Model, model
 from .network import Network, linear_regression, logistic_regression, mlp, neuron
 from .notation import latex, symbol, unicode
 from .parser import ParseError, parse, parse_activation, parse_loss
+from .session import Session
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "SOFTMAX", "Activation", "BackendError", "Collapse", "Data",
-    "DataError", "Derivation", "Divergence", "ParseError", "load_csv", "parse", "parse_activation",
+    "DataError", "Derivation", "Divergence", "ParseError", "Session", "load_csv", "parse", "parse_activation",
     "parse_loss", "GradCheckReport", "Kernel", "KernelInputError", "Loss", "Model", "Network",
     "Step", "activation", "collapse", "datasets", "descend", "gpu_available", "gradcheck",
     "latex", "linear_regression", "logistic_regression", "logit_mle", "mlp", "model", "neuron",

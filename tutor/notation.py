@@ -120,7 +120,13 @@ def _derivative_of_undefined(expr) -> tuple[str, sympy.Expr] | None:
 class UnicodePrinter(StrPrinter):
     """One-line Unicode math: Greek letters, subscripts, ·, −, superscript powers, F′."""
 
+    _default_settings = {**StrPrinter._default_settings, "values": None}
+
     def _print_Symbol(self, expr) -> str:
+        values = self._settings.get("values") or {}
+        if expr in values:  # a number shown in the symbol's place: −2·3, 0.1·(−6)
+            text = f"{float(values[expr]):.6g}".replace("-", "−")
+            return f"({text})" if text.startswith("−") else text
         return _unicode_name(expr.name)
 
     _print_Dummy = _print_Symbol
@@ -134,7 +140,8 @@ class UnicodePrinter(StrPrinter):
             # a number in front of one factor: juxtapose, as in 2ε or −2(y − ŷ)
             inner = self.parenthesize(rest, PRECEDENCE["Mul"])
             if coeff.is_Integer:
-                return f"{self._print(coeff)}{inner}"
+                glue = "·" if inner[:1].isdigit() else ""  # −2·3, but −2ε
+                return f"{self._print(coeff)}{glue}{inner}"
         text = super()._print_Mul(expr)
         text = text.replace("*", "·")
         return re.sub(r"^(-?\d+)·(?=[^\d])", r"\1", text)
@@ -215,9 +222,17 @@ def _as_expr(expr) -> sympy.Basic:
     return sympy.Integer(expr) if isinstance(expr, int) else sympy.Float(expr)
 
 
-def unicode(expr) -> str:
-    """Print ``expr`` on one line in Unicode, in the slides' notation."""
-    return UnicodePrinter({"order": "none"}).doprint(_as_expr(expr)).replace("-", "−")
+def unicode(expr, values: dict | None = None) -> str:
+    """Print ``expr`` on one line in Unicode, in the slides' notation.
+
+    ``values`` maps symbols to numbers shown in their place, the expression kept as written:
+
+    >>> a, x = symbol("alpha"), symbol("x")
+    >>> unicode(a + x, values={a: 2, x: 1}), unicode(-2 * a, values={a: 3})
+    ('2 + 1', '−2·3')
+    """
+    printer = UnicodePrinter({"order": "none", "values": values})
+    return printer.doprint(_as_expr(expr)).replace("-", "−")
 
 
 def latex(expr) -> str:

@@ -55,6 +55,7 @@ The grammar (whitespace between tokens is ignored)::
 
 from __future__ import annotations
 
+import inspect
 import keyword
 import math
 import re
@@ -478,6 +479,9 @@ class _Parser:
         return value
 
 
+_RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
 class _OutOfTime(BaseException):
     """Raised inside SymPy by the watchdog; a BaseException, so ``except Exception`` lets it by."""
 
@@ -488,7 +492,9 @@ def _deadline(seconds: float | None):
 
     SymPy's automatic simplification asks questions (is this real? positive?) whose answers can
     take minutes for short formulas such as tanh(sigmoid(x^(1/4))^-64). The hook is per thread
-    and is left out while a profiler is running.
+    and is left out while a profiler is running. Python drops a hook that raises, so it raises
+    only in plain function calls, never where the exception would be ignored (a generator being
+    closed by the garbage collector, ``__del__``).
     """
     if seconds is None or sys.getprofile() is not None:
         yield
@@ -496,7 +502,9 @@ def _deadline(seconds: float | None):
     end = time.perf_counter() + seconds
 
     def watchdog(frame, event, arg):
-        if event == "call" and time.perf_counter() > end:
+        code = frame.f_code
+        if event == "call" and time.perf_counter() > end and not code.co_flags & _RESUMABLE \
+                and code.co_name != "__del__":
             raise _OutOfTime
 
     sys.setprofile(watchdog)

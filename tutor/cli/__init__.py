@@ -162,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     _kernel_options(p)
     p.set_defaults(run=commands.kernel)
 
+    p = sub.add_parser("ui", help="the terminal UI (also: plain tutor)")
+    p.add_argument("preset", nargs="?", choices=["slides", "linear", "logistic", "neuron",
+                                                  "network", "moons", "circles"],
+                   help="open a playground model directly")
+    p.set_defaults(run=None)
+
     p = sub.add_parser("tour", help="the slides' worked example, computed live")
     p.set_defaults(run=commands.tour)
     return parser
@@ -190,8 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        from ..ui import run
+
+        return run()
+    if args.command == "ui":
+        from ..ui import run
+
+        return run(args.preset)
     try:
         _defaults(args)
         return args.run(args)

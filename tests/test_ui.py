@@ -1,0 +1,156 @@
+"""The terminal UI, driven with keys as a learner would: after one step at γ = 0.1 the screen
+shows 2.6; at γ = 1 it shows 8, then 2; at 1.1 it reports divergence and keeps the history."""
+
+import asyncio
+
+from textual.widgets import DataTable, Static
+
+from tutor.ui.app import TutorApp
+from tutor.ui.screens.help import HelpScreen
+from tutor.ui.screens.stepper import StepperScreen
+
+
+def drive(preset, keys_then_check, size=(100, 30)):
+    """Open the UI on a preset, wait for it to compile, then let the test press keys."""
+
+    async def main():
+        app = TutorApp(preset)
+        async with app.run_test(size=size) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await keys_then_check(app, pilot)
+
+    asyncio.run(main())
+
+
+def text(screen, selector):
+    return str(screen.query_one(selector, Static).content)
+
+
+def test_one_step_at_a_tenth_shows_the_slides_update():
+    async def check(app, pilot):
+        await pilot.press("space")
+        explanation = text(app.screen, "#explain")
+        for line in ("ŷ = α + x = 2 + 1 = 3", "ε = y − ŷ = 6 − 3 = 3", "∂c/∂α = −2ε = −2·3 = −6",
+                     "α₁ = α₀ − γ·∂c/∂α = 2 − 0.1·(−6) = 2.6"):
+            assert line in explanation
+        table = app.screen.query_one("#iterations", DataTable)
+        assert table.row_count == 1 and table.get_row_at(0)[-1] == "2.6"
+
+    drive("slides", check)
+
+
+async def set_rate(app, pilot, rate):
+    await pilot.press("l")
+    await pilot.pause()
+    app.screen.query_one("#answer").value = rate
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def test_learning_rate_one_bounces_between_8_and_2_and_back_undoes():
+    async def check(app, pilot):
+        await set_rate(app, pilot, "1")
+        await pilot.press("space")
+        assert "= 2 − 1·(−6) = 8" in text(app.screen, "#explain")
+        await pilot.press("space")
+        assert "= 8 − 1·6 = 2" in text(app.screen, "#explain")
+        await pilot.press("b")
+        assert app.screen.session.t == 1 and app.screen.query_one(DataTable).row_count == 1
+        await pilot.press("r")
+        assert app.screen.session.t == 0
+
+    drive("slides", check)
+
+
+def test_divergence_is_reported_and_the_history_kept():
+    async def check(app, pilot):
+        await set_rate(app, pilot, "1.1")
+        await pilot.press("c")  # run to convergence: it blows up instead
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert screen.session.diverged is not None
+        assert "DIVERGED" in text(screen, "#status") and "too large" in text(screen, "#explain")
+        assert screen.query_one(DataTable).row_count == screen.session.t > 10
+        await pilot.press("b")  # step back out of it
+        assert screen.session.diverged is None
+
+    drive("slides", check)
+
+
+def test_sgd_and_typed_parameters():
+    async def check(app, pilot):
+        screen = app.screen
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#answer").value = "10"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.session.batch_size == 10
+        await pilot.press("space")
+        assert "SGD, batches of 10" in text(screen, "#status")
+        await pilot.press("p")
+        await pilot.pause()
+        app.screen.query_one("#answer").value = "alpha=3"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.session.theta0[0] == 3.0 and screen.session.t == 0
+
+    drive("linear", check)
+
+
+def test_bad_input_in_a_prompt_is_a_message_not_a_crash():
+    async def check(app, pilot):
+        await set_rate(app, pilot, "fast")
+        assert app.screen.session.learning_rate == 0.1
+        await set_rate(app, pilot, "-1")
+        assert app.screen.session.learning_rate == 0.1
+
+    drive("slides", check)
+
+
+def test_two_moons_draws_the_boundary_as_it_moves():
+    async def check(app, pilot):
+        screen = app.screen
+        screen.query_one("#plots").active = "tab-boundary"
+        await pilot.pause()
+        boundary = screen.query_one("#boundary-plot")
+        t0, regions0 = boundary.drawn
+        for _ in range(30):
+            await pilot.press("space")
+        t, regions = boundary.drawn
+        assert (t0, t) == (0, 30) and regions.shape == regions0.shape
+        assert (regions != regions0).any()  # the predicted classes moved with θ
+
+    drive("moons", check)
+
+
+def test_question_mark_shows_the_keys_and_home_opens_the_stepper():
+    async def check(app, pilot):
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("enter")  # the first preset: the slides' example
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StepperScreen)
+        await pilot.press("space")
+        assert app.screen.session.theta[0] == 2.6 or abs(app.screen.session.theta[0] - 2.6) < 1e-12
+
+    drive(None, check, size=(80, 24))
+
+
+def test_a_typed_formula_opens_in_the_stepper():
+    async def check(app, pilot):
+        home = app.screen
+        home.query_one("#formula").value = "alpha + x"
+        home.query_one("#params").value = "alpha=2"
+        home.query_one("#params").focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("space")
+        assert "2.6" in text(app.screen, "#explain")
+
+    drive(None, check)

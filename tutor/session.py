@@ -1,0 +1,222 @@
+"""A gradient-descent run that a learner steps through: forward, back, reset, another γ.
+
+The terminal UI and the lessons drive one of these; it knows nothing of Textual. Every number
+it shows comes from the kernel and :func:`tutor.descend`, and every formula from the model's
+derivation, so the slides' example reads as the slides write it:
+
+>>> import tutor
+>>> s = tutor.Session.slides()
+>>> step = s.forward()
+>>> for line in s.explain(step):
+...     print(line)
+ŷ = α + x = 2 + 1 = 3
+ε = y − ŷ = 6 − 3 = 3
+c = ε² = 3² = 9
+∂c/∂α = −2ε = −2·3 = −6
+α₁ = α₀ − γ·∂c/∂α = 2 − 0.1·(−6) = 2.6
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy
+
+from . import datasets
+from .descent import Divergence, Step, descend
+from .model import Model
+from .notation import Symbol, unicode
+
+__all__ = ["Session"]
+
+_FOREVER = 10**9  # a session's descent has no planned end: the learner decides
+
+
+def num(value) -> str:
+    """A number as the slides print it: 2.6, −6, 0.1; parenthesised by the caller if negative."""
+    value = float(value)
+    if value == 0:
+        return "0"
+    if not numpy.isfinite(value):
+        return str(value)
+    return f"{value:.6g}".replace("-", "−")
+
+
+def _paren(text: str) -> str:
+    return f"({text})" if text.startswith("−") else text
+
+
+def _sub(t: int) -> str:
+    return str(t).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+@dataclass
+class Session:
+    """The state of one stepped run: the model, its kernel, the data, θ₀, γ and the steps so far."""
+
+    model: object
+    kernel: object
+    X: numpy.ndarray
+    Y: numpy.ndarray
+    theta0: numpy.ndarray
+    learning_rate: float = 0.1
+    batch_size: int | None = None
+    seed: int = 0
+    history: list[Step] = field(default_factory=list)
+    diverged: Divergence | None = None
+
+    def __post_init__(self):
+        self.theta0 = numpy.array(self.theta0, dtype=float)
+        self._run = None  # the descend generator, made again after back() or a change
+        self._derivations: dict = {}
+
+    @classmethod
+    def slides(cls, learning_rate: float = 0.1) -> Session:
+        """The slides' example: ŷ = α + x on y = 5 + x at x = 1, from α₀ = 2."""
+        alpha, x = Symbol("alpha"), Symbol("x")
+        model = Model(alpha + x, [alpha], [x])
+        X, Y = datasets.slides_example()
+        return cls(model, model.compile(), X, Y, numpy.array([2.0]), learning_rate)
+
+    # -- where we are ---------------------------------------------------------------------------
+    @property
+    def t(self) -> int:
+        """How many updates have been taken."""
+        return len(self.history)
+
+    @property
+    def theta(self) -> numpy.ndarray:
+        return self.history[-1].theta if self.history else self.theta0
+
+    @property
+    def names(self) -> list[str]:
+        return [unicode(p) for p in self.model.parameters]
+
+    def loss(self) -> float:
+        """The loss over all the data at the current θ."""
+        value, _ = self.kernel(self.theta, self.X, self.Y)
+        return float(value)
+
+    # -- moving -----------------------------------------------------------------------------------
+    def _generator(self):
+        run = descend(self.kernel, self.theta0, self.X, self.Y, learning_rate=self.learning_rate,
+                      steps=_FOREVER, batch_size=self.batch_size, seed=self.seed)
+        for _ in range(len(self.history)):  # replay to where we are: the batches are seeded
+            next(run)
+        return run
+
+    def forward(self) -> Step | None:
+        """Take one update; None once the run has diverged (the history before it is kept)."""
+        if self.diverged is not None:
+            return None
+        if self._run is None:
+            self._run = self._generator()
+        try:
+            step = next(self._run)
+        except Divergence as error:
+            self.diverged, self._run = error, None
+            return None
+        self.history.append(step)
+        return step
+
+    def back(self) -> None:
+        """Undo the last update (or leave the divergence)."""
+        if self.diverged is not None:
+            self.diverged = None
+        elif self.history:
+            self.history.pop()
+        self._run = None
+
+    def reset(self) -> None:
+        """Back to θ₀ with no steps taken."""
+        self.history.clear()
+        self.diverged, self._run = None, None
+
+    def set_learning_rate(self, value: float) -> None:
+        """A new γ, rewinding to the same θ₀ so runs compare on identical starting values."""
+        value = float(value)
+        if not numpy.isfinite(value) or value <= 0:
+            raise ValueError(f"the learning rate γ must be a positive number, not {value:g}")
+        self.learning_rate = value
+        self.reset()
+
+    def set_batch_size(self, value: int | None) -> None:
+        """Plain gradient descent (None) or SGD with mini-batches; rewinds to θ₀."""
+        if value is not None and not 1 <= int(value) <= len(self.X):
+            raise ValueError(f"the batch size must be from 1 to {len(self.X)} (the number of "
+                             f"samples), or all of them for plain gradient descent")
+        self.batch_size = None if value is None else int(value)
+        self.reset()
+
+    def set_parameter(self, name_or_index, value: float) -> None:
+        """Start again from the current θ with one parameter typed in."""
+        index = (name_or_index if isinstance(name_or_index, int)
+                 else self.names.index(name_or_index) if name_or_index in self.names
+                 else [p.name for p in self.model.parameters].index(name_or_index))
+        value = float(value)
+        if not numpy.isfinite(value):
+            raise ValueError("a parameter must be a finite number")
+        theta = self.theta.copy()
+        theta[index] = value
+        self.theta0 = theta
+        self.reset()
+
+    def converged(self, tolerance: float = 1e-8) -> bool:
+        return bool(self.history) and float(numpy.max(numpy.abs(self.history[-1].grad))) < tolerance
+
+    # -- explaining ---------------------------------------------------------------------------------
+    def derivation(self, param):
+        """The model's derivation for one parameter, derived once and kept."""
+        key = param if isinstance(param, int) else str(param)
+        if key not in self._derivations:
+            self._derivations[key] = self.model.derivation(param)
+        return self._derivations[key]
+
+    def explain(self, step: Step, limit: int = 4) -> list[str]:
+        """The step in the slides' words: the model at the current values, ŷ, ε, the loss, the
+        gradient as a formula and as a number, and the update."""
+        lines: list[str] = []
+        one = len(step.batch) == 1 and len(self.model.targets) == 1
+        if one and isinstance(self.model, Model):
+            lines += self._explain_expression_model(step)
+        else:
+            lines.append(f"loss c = {num(step.loss)} (the mean over {len(step.batch)} "
+                         f"sample{'s' if len(step.batch) != 1 else ''})")
+        for i, name in enumerate(self.names[:limit]):
+            g = step.grad[i]
+            if not lines or not lines[-1].startswith(f"∂c/∂{name} ="):
+                lines.append(f"∂c/∂{name} = {num(g)}")
+            lines.append(f"{name}{_sub(step.t)} = {name}{_sub(step.t - 1)} − γ·∂c/∂{name} = "
+                         f"{num(step.theta_before[i])} − {num(step.learning_rate)}·"
+                         f"{_paren(num(g))} = {num(step.theta[i])}")
+        if len(self.names) > limit:
+            lines.append(f"… and likewise for the other {len(self.names) - limit} parameters")
+        return lines
+
+    def _explain_expression_model(self, step: Step) -> list[str]:
+        """ŷ = α + x = 2 + 1 = 3; ε = y − ŷ = 6 − 3 = 3; c = ε² = 9; the gradient with ε put in."""
+        model = self.model
+        row = int(step.batch[0])
+        values = dict(zip(model.parameters, step.theta_before, strict=True))
+        values |= dict(zip(model.inputs, self.X[row], strict=True))
+        expr = model.expressions[0]
+        shown = unicode(expr, values=values)
+        yhat, y = float(step.predictions.ravel()[0]), float(numpy.ravel(self.Y[row])[0])
+        lines = [f"ŷ = {unicode(expr)} = {shown} = {num(yhat)}"]
+        squared = model.loss_row.name == "squared_error"
+        if squared:
+            eps = y - yhat
+            lines += [f"ε = y − ŷ = {num(y)} − {_paren(num(yhat))} = {num(eps)}",
+                      f"c = ε² = {_paren(num(eps))}² = {num(step.loss)}"]
+            known = {Symbol("epsilon"): eps}
+        else:
+            lines.append(f"c = {unicode(model.loss_row.term)} = {num(step.loss)}")
+            known = {Symbol("yhat"): yhat, model.targets[0]: y}
+        for i, p in enumerate(model.parameters):
+            d = self.derivation(p)
+            formula = d.compact
+            text = f"∂c/∂{unicode(p)} = {unicode(formula)}"
+            if formula.free_symbols:
+                text += f" = {unicode(formula, values={**known, **values})}"
+            lines.append(f"{text} = {num(step.grad[i])}")
+        return lines
