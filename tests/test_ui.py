@@ -154,3 +154,46 @@ def test_a_typed_formula_opens_in_the_stepper():
         assert "2.6" in text(app.screen, "#explain")
 
     drive(None, check)
+
+
+def test_the_form_builds_a_network_on_chosen_data():
+    async def check(app, pilot):
+        home = app.screen
+        home.query_one("#model").value = "mlp"
+        await pilot.pause()
+        home.query_one("#data").value = "circles"
+        home.query_one("#hidden").value = "4"
+        home.query_one("#rate").value = "0.5"
+        await pilot.click("#open")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        session = app.screen.session
+        assert session.model.sizes == (2, 4, 1) and session.learning_rate == 0.5
+        assert session.model.loss_row.name == "cross_entropy" and len(session.X) == 200
+
+    drive(None, check, size=(120, 40))
+
+
+def test_the_form_reads_a_csv_and_a_bad_path_is_a_message(tmp_path):
+    path = tmp_path / "wages.csv"
+    path.write_text("schooling,wage\n10,20\n12,25\n16,31\n")
+
+    async def check(app, pilot):
+        home = app.screen
+        home.query_one("#model").value = "linear"
+        await pilot.pause()
+        home.query_one("#data").value = "csv"
+        home.query_one("#csv").value = f"{path},wage"
+        await pilot.click("#open")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.session.model.describe().startswith("linear regression with 1 feature")
+        await pilot.press("escape")
+        home.query_one("#csv").value = f"{tmp_path / 'nowhere.csv'},wage"
+        await pilot.click("#open")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.session is None
+        assert "nowhere.csv" in text(app.screen, "#explain")
+
+    drive(None, check, size=(120, 40))

@@ -8,12 +8,10 @@ from dataclasses import dataclass
 import numpy
 
 from .. import datasets
-from ..model import Model
 from ..network import linear_regression, logistic_regression, mlp, neuron
-from ..parser import parse
 from ..session import Session
 
-__all__ = ["Preset", "PRESETS", "formula_session"]
+__all__ = ["Preset", "PRESETS", "custom_session"]
 
 
 @dataclass(frozen=True)
@@ -77,23 +75,19 @@ PRESETS: tuple[Preset, ...] = (
 )
 
 
-def formula_session(text: str, params: str, rate: float) -> Session:
-    """A typed formula (read by our whitelisting parser) on the slides' data or simulated data."""
-    from ..cli.setup import parse_assignments
+def custom_session(*, model: str, hidden: str, data: str, target: str, activation: str,
+                   output: str, loss: str, formula: str, params: str, rate: float) -> Session:
+    """A model built from the playground's form, through the command line's own setup code, so
+    the two agree on every name, default and error message."""
+    from types import SimpleNamespace
 
-    expr = parse(text)
-    values = parse_assignments(params)
-    if not values:
-        raise ValueError("name the parameters, e.g. alpha=2 or alpha=2,beta=0")
-    names = {s.name: s for s in expr.free_symbols}
-    missing = [n for n in values if n not in names]
-    if missing:
-        raise ValueError(f"{missing} is not in the formula, which uses {sorted(names)}")
-    inputs = [s for s in expr.free_symbols if s.name not in values]
-    if len(inputs) > 1 or (inputs and inputs[0].name != "x"):
-        raise ValueError("the playground's data has one input, x: use x for it")
-    model = Model(expr, [names[n] for n in values], inputs or [names.get("x") or parse("x")])
-    # one parameter: the slides' single sample, to step by hand; more: 50 simulated points
-    X, Y = datasets.slides_example() if len(values) == 1 else datasets.linear(n=50, seed=0)
-    theta0 = [v or 0.0 for v in values.values()]
-    return _session(model, X, Y, theta0, rate)
+    from ..cli.setup import problem_from
+
+    args = SimpleNamespace(
+        model=formula if model == "formula" else model, layers=None, hidden=hidden or None,
+        activation=activation or None, output=output or None, loss=loss or None,
+        params=params or None, data=data or None, target=target or None, features=None,
+        standardize=model in ("linear", "logistic") and data.endswith(".csv"), n=None, seed=0)
+    default = {"slides": "slides", "logistic": "logistic"}.get(model, "linear")
+    problem = problem_from(args, default, need_data=True)
+    return _session(problem.model, problem.X, problem.Y, problem.theta0, rate)

@@ -1,4 +1,5 @@
-"""Home: the playground's models to pick from, a learning rate, or a typed formula."""
+"""Home: ready-made models to step through, or one built from a form (model, data, activation,
+loss, learning rate, or a typed formula)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,24 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ..presets import PRESETS, formula_session
+from ...activations import ACTIVATIONS
+from ..presets import PRESETS, custom_session
 from .stepper import StepperScreen
+
+MODELS = [("the slides' ŷ = α + x", "slides"), ("linear regression", "linear"),
+          ("logistic regression", "logistic"), ("a neuron", "neuron"), ("a network", "mlp"),
+          ("my formula (below)", "formula")]
+DATA = [("the slides' one sample", "slides"), ("linear (simulated)", "linear"),
+        ("logistic (simulated)", "logistic"), ("two moons", "moons"), ("circles", "circles"),
+        ("a function on an interval", "function"), ("a CSV file (path below)", "csv")]
+OUTPUTS = [("identity (regression)", "identity"), ("logistic (two classes)", "logistic"),
+           ("softmax (several classes)", "softmax")]
+LOSSES = [("squared error", "squared_error"), ("cross-entropy", "cross_entropy")]
 
 __all__ = ["HomeScreen", "lessons"]
 
@@ -26,7 +38,8 @@ def lessons() -> list[Path]:
 
 
 class HomeScreen(Screen):
-    BINDINGS = [Binding("f", "focus_formula", "formula"), Binding("g", "focus_rate", "γ")]
+    BINDINGS = [Binding("f", "focus_formula", "formula"), Binding("g", "focus_rate", "γ"),
+                Binding("m", "focus_model", "build")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -40,12 +53,20 @@ class HomeScreen(Screen):
                     yield Label("[b]Lessons[/b]")
                     yield OptionList(*[Option(path.stem.replace("_", " "), id=path.stem)
                                        for path in found], id="lessons")
-            with Vertical(id="settings"):
-                yield Label("learning rate γ (blank: the model's own)")
-                yield Input(placeholder="e.g. 0.1", id="rate")
-                yield Label("or type a formula, with its parameters")
-                yield Input(placeholder="alpha + x", id="formula")
-                yield Input(placeholder="alpha=2", id="params")
+            with VerticalScroll(id="settings"):
+                yield Label("[b]Or build your own[/b]")
+                yield Select(MODELS, value="mlp", allow_blank=False, id="model")
+                yield Input(placeholder="hidden widths, e.g. 16,16", id="hidden")
+                yield Select(DATA, value="moons", allow_blank=False, id="data")
+                yield Input(placeholder="CSV path, then target column: file.csv,wage", id="csv")
+                yield Select([(a.name, a.name) for a in ACTIVATIONS], value="tanh",
+                             allow_blank=False, id="activation")
+                yield Select(OUTPUTS, value="logistic", allow_blank=False, id="output")
+                yield Select(LOSSES, value="cross_entropy", allow_blank=False, id="loss")
+                yield Input(placeholder="learning rate γ, e.g. 0.1", id="rate")
+                yield Input(placeholder="formula, e.g. alpha + x", id="formula")
+                yield Input(placeholder="its parameters, e.g. alpha=2", id="params")
+                yield Button("step through it", id="open", variant="primary")
                 yield Static("Formulas are read by tutor's own parser: numbers, names, + − × ÷ ^, "
                              "( ), exp, log, sqrt, abs, tanh, max and the activation names.",
                              classes="hint")
@@ -74,20 +95,64 @@ class HomeScreen(Screen):
         if rate is not None:
             self.app.push_screen(StepperScreen(preset.title, lambda: preset.build(rate)))
 
-    @on(Input.Submitted, "#formula, #params")
-    def open_formula(self) -> None:
-        text = self.query_one("#formula", Input).value.strip()
-        params = self.query_one("#params", Input).value.strip()
+    DEFAULTS = {  # model → sensible data, activation, output, loss
+        "slides": ("slides", "identity", "identity", "squared_error"),
+        "linear": ("linear", "identity", "identity", "squared_error"),
+        "logistic": ("logistic", "logistic", "logistic", "cross_entropy"),
+        "neuron": ("function", "tanh", "identity", "squared_error"),
+        "mlp": ("moons", "tanh", "logistic", "cross_entropy"),
+        "formula": ("slides", "identity", "identity", "squared_error"),
+    }
+
+    @on(Select.Changed, "#model")
+    def model_chosen(self, event: Select.Changed) -> None:
+        data, activation, output, loss = self.DEFAULTS[str(event.value)]
+        for selector, value in (("#data", data), ("#activation", activation),
+                                ("#output", output), ("#loss", loss)):
+            self.query_one(selector, Select).value = value
+
+    @on(Input.Changed, "#formula")
+    def formula_typed(self, event: Input.Changed) -> None:
+        if event.value.strip() and self._value("#model") != "formula":
+            self.query_one("#model", Select).value = "formula"
+
+    def _value(self, selector: str) -> str:
+        widget = self.query_one(selector)
+        return str(widget.value).strip() if widget.value is not Select.BLANK else ""
+
+    @on(Button.Pressed, "#open")
+    @on(Input.Submitted, "#formula, #params, #hidden, #csv, #rate")
+    def open_custom(self) -> None:
         rate = self._rate(0.1)
-        if not text or rate is None:
+        if rate is None:
+            return
+        model, data = self._value("#model"), self._value("#data")
+        target = ""
+        if data == "csv":
+            path, _, target = self._value("#csv").partition(",")
+            data = path.strip()
+            if not data:
+                self.notify("type the CSV file's path (and its target column after a comma)",
+                            severity="warning")
+                return
+        if model == "formula" and not self._value("#formula"):
             self.notify("type a formula such as alpha + x, and its parameters such as alpha=2",
                         severity="warning")
             return
-        self.app.push_screen(StepperScreen(f"ŷ = {text}",
-                                           lambda: formula_session(text, params, rate)))
+        settings = dict(model=model, hidden=self._value("#hidden"), data=data,
+                        target=target.strip(), activation=self._value("#activation"),
+                        output=self._value("#output") if model == "mlp" else "",
+                        loss=self._value("#loss") if model in ("mlp", "neuron") else "",
+                        formula=self._value("#formula"), params=self._value("#params"), rate=rate)
+        title = f"ŷ = {settings['formula']}" if model == "formula" else dict(
+            (v, k) for k, v in MODELS)[model]
+        self.app.push_screen(StepperScreen(title, lambda: custom_session(**settings)))
 
     def action_focus_formula(self) -> None:
         self.query_one("#formula", Input).focus()
+
+    def action_focus_model(self) -> None:
+        self.query_one("#model", Select).focus()
 
     def action_focus_rate(self) -> None:
         self.query_one("#rate", Input).focus()
