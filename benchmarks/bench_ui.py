@@ -20,6 +20,7 @@ import sys
 import time
 
 START = """
+import tutor.cli  # what the `tutor` command imports before it opens the UI
 from tutor.ui.app import TutorApp
 async def first_screen(pilot):
     await pilot.pause()

@@ -6,7 +6,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from tutor.gradcheck import GradCheckReport, GradCheckRow, gradcheck
+from tutor.gradient_check import GradCheckReport, GradCheckRow, gradcheck
 
 RULE = "|analytic − numeric| ≤ atol + rtol·max(|analytic|, |numeric|)"
 

@@ -7,6 +7,8 @@ what is wrong, what would be accepted, and (with a caret) where.
 """
 
 import re
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -171,6 +173,8 @@ REFUSED = [  # (text, position of the offending character, a phrase of the messa
     ("log(0)", 0, "log(0)"),
     ("x\ny", 1, "one line"),
     ("sigmoid(" * 12 + "z" + ")" * 12, 16, "nest fewer activations"),
+    ("exp(x + 100000*log(2))", 0, "exp of a number beyond ±691"),  # SymPy would make 2**100000
+    ("1e300*(x + 1e300)", 0, "more than 300 digits"),              # distributes to 1e600
 ]
 
 
@@ -209,6 +213,34 @@ def test_refusals_are_quick_and_run_nothing(tmp_path, monkeypatch):
             parse(text)
         assert time.perf_counter() - start < 1.0, text
     assert not Path("CANARY").exists()
+
+
+def test_sympy_gets_a_time_limit():
+    # short, legal, and yet SymPy's automatic checks (is it real?) would run for minutes
+    explosive = "sqrt(identity((-((((z)^(-1/3))+(z))^63)^64)^1.5))"
+    for run in (lambda: parse(explosive, time_limit=0.2),
+                lambda: _in_a_thread(parse, explosive, time_limit=0.2)):
+        start = time.perf_counter()
+        with pytest.raises(ParseError, match="SymPy needs more than 0.2 s"):
+            run()
+        assert time.perf_counter() - start < 1.0
+    assert sys.getprofile() is None                        # the watchdog is gone again
+    assert parse("alpha + beta*x") == alpha + beta * x
+
+
+def _in_a_thread(fn, *args, **kwargs):
+    outcome = []
+    def target():
+        try:
+            outcome.append(fn(*args, **kwargs))
+        except ParseError as err:
+            outcome.append(err)
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if isinstance(outcome[0], ParseError):
+        raise outcome[0]
+    return outcome[0]
 
 
 def test_the_parser_never_hands_text_to_an_evaluator():

@@ -197,3 +197,32 @@ def test_the_form_reads_a_csv_and_a_bad_path_is_a_message(tmp_path):
         assert "nowhere.csv" in text(app.screen, "#explain")
 
     drive(None, check, size=(120, 40))
+
+
+def test_a_lesson_opens_and_its_run_becomes_the_stepper():
+    from tutor.lesson import find
+    from tutor.ui.screens.lesson import LessonScreen
+
+    async def main():
+        app = TutorApp(lesson=find("07"))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, LessonScreen) and screen.finished and screen.sessions
+            outputs = "\n".join(str(w.content) for w in screen.query(".output"))
+            assert "= 2 − 0.1·(−6) = 2.6" in outputs
+            await pilot.press("s")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("space")
+            assert "= 2.6" in text(app.screen, "#explain")
+
+    asyncio.run(main())
+
+
+def test_the_home_screens_activation_names_are_the_tables():
+    import tutor
+    from tutor.ui.screens.home import ACTIVATION_NAMES
+
+    assert ACTIVATION_NAMES == tuple(row.name for row in tutor.ACTIVATIONS)

@@ -7,31 +7,48 @@ NumPy/CuPy kernels, gradient checks and gradient descent.
 >>> report = tutor.gradcheck(kernel, net.init(seed=0), *tutor.datasets.toy(net, seed=0))
 >>> report.ok
 True
+
+The public names load on first use (``import tutor`` itself imports neither SymPy nor NumPy),
+so the terminal UI can draw its first screen before the maths libraries have loaded.
 """
 
-from . import datasets
-from .activations import ACTIVATIONS, SOFTMAX, Activation, activation
-from .backends import BackendError, gpu_available
-from .collapse import Collapse, collapse
-from .data import Data, DataError, load_csv
-from .derivation import Derivation
-from .descent import Divergence, Step, descend
-from .econometrics import logit_mle, ols
-from .gradcheck import GradCheckReport, gradcheck
-from .kernel import Kernel, KernelInputError
-from .losses import LOSSES, Loss
-from .model import Model, model
-from .network import Network, linear_regression, logistic_regression, mlp, neuron
-from .notation import latex, symbol, unicode
-from .parser import ParseError, parse, parse_activation, parse_loss
-from .session import Session
+from __future__ import annotations
 
-__all__ = [
-    "ACTIVATIONS", "LOSSES", "SOFTMAX", "Activation", "BackendError", "Collapse", "Data",
-    "DataError", "Derivation", "Divergence", "ParseError", "Session", "load_csv", "parse", "parse_activation",
-    "parse_loss", "GradCheckReport", "Kernel", "KernelInputError", "Loss", "Model", "Network",
-    "Step", "activation", "collapse", "datasets", "descend", "gpu_available", "gradcheck",
-    "latex", "linear_regression", "logistic_regression", "logit_mle", "mlp", "model", "neuron",
-    "ols", "symbol", "unicode",
-]
+import importlib
+
 __version__ = "0.1.0"
+
+# public name → the module that defines it
+_PUBLIC = {
+    "activations": ["ACTIVATIONS", "SOFTMAX", "Activation", "activation"],
+    "backends": ["BackendError", "gpu_available"],
+    "nonlinearity": ["Collapse", "collapse"],
+    "data": ["Data", "DataError", "load_csv"],
+    "derivation": ["Derivation"],
+    "descent": ["Divergence", "Step", "descend"],
+    "econometrics": ["logit_mle", "ols"],
+    "gradient_check": ["GradCheckReport", "gradcheck"],
+    "kernel": ["Kernel", "KernelInputError"],
+    "losses": ["LOSSES", "Loss"],
+    "expression": ["Model", "model"],
+    "network": ["Network", "linear_regression", "logistic_regression", "mlp", "neuron"],
+    "notation": ["latex", "symbol", "unicode"],
+    "parser": ["ParseError", "parse", "parse_activation", "parse_loss"],
+    "session": ["Session"],
+}
+_WHERE = {name: module for module, names in _PUBLIC.items() for name in names}
+__all__ = sorted([*_WHERE, "datasets"])
+
+
+def __getattr__(name: str):
+    if name == "datasets":
+        return importlib.import_module(".datasets", __name__)
+    if name not in _WHERE:
+        raise AttributeError(f"module 'tutor' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

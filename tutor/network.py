@@ -275,7 +275,7 @@ class Network:
     # -- derivation, kernels ----------------------------------------------------------------
     def parameter(self, param) -> Symbol:
         """The parameter called ``param`` (a symbol, its name as typed, or its index in θ)."""
-        from .model import find_parameter
+        from .expression import find_parameter
 
         return find_parameter(self.parameters, param)
 

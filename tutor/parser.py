@@ -51,6 +51,8 @@ The grammar (whitespace between tokens is ignored)::
   ``sigmoid(t)`` is the logistic row with its ``z`` replaced by ``t``. ``max``/``min`` of
   numbers are evaluated, of anything else kept as written (SymPy's simplification of Max
   compares every pair of arguments and can take seconds).
+- SymPy's automatic simplification can still explode on short formulas such as
+  ``tanh(sigmoid(x^(1/4))^-64)``, so it runs under a watchdog (``time_limit``, 1 s).
 """
 
 from __future__ import annotations
@@ -63,7 +65,6 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
-from contextlib import contextmanager
 from itertools import islice
 from typing import NamedTuple
 
@@ -89,14 +90,13 @@ _OPERATORS = {"+": "+", "-": "-", "−": "-", "*": "*", "×": "*", "·": "*", "�
               "÷": "/", "^": "^", "(": "(", ")": ")", ",": ","}
 _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _SUPERSCRIPT = re.compile(r"\^\( *[0-9]+(?: *, *[0-9]+)* *\)")
-_HINTS = {
-    "'": "text in quotes is not a formula", '"': "text in quotes is not a formula",
+_HINTS = {  # what to say about characters that people do type
+    **dict.fromkeys("'\"", "text in quotes is not a formula"),
+    **dict.fromkeys("[]{}", "only round parentheses ( ) group"),
+    **dict.fromkeys("\n\r", "a formula is one line"),
     ".": "a '.' may only stand inside a number such as 0.5 (x.y is not a formula)",
     "=": "write the right-hand side only: alpha + beta*x, not yhat = alpha + beta*x",
     "!": "factorials are not supported", ";": "write one formula at a time",
-    "[": "only round parentheses ( ) group", "]": "only round parentheses ( ) group",
-    "{": "only round parentheses ( ) group", "}": "only round parentheses ( ) group",
-    "\n": "a formula is one line", "\r": "a formula is one line",
 }
 _UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
 
@@ -486,19 +486,17 @@ class _OutOfTime(BaseException):
     """Raised inside SymPy by the watchdog; a BaseException, so ``except Exception`` lets it by."""
 
 
-@contextmanager
-def _deadline(seconds: float | None):
-    """Interrupt the code inside after ``seconds``: a profile hook checks the clock on each call.
+def _watchdog(seconds: float | None):
+    """A profile hook that stops the thread's Python code ``seconds`` from now (None: no hook).
 
     SymPy's automatic simplification asks questions (is this real? positive?) whose answers can
-    take minutes for short formulas such as tanh(sigmoid(x^(1/4))^-64). The hook is per thread
-    and is left out while a profiler is running. Python drops a hook that raises, so it raises
-    only in plain function calls, never where the exception would be ignored (a generator being
-    closed by the garbage collector, ``__del__``).
+    take minutes for short formulas such as tanh(sigmoid(x^(1/4))^-64). The hook checks the
+    clock on each call; it is left out while a profiler is running. Python drops a hook that
+    raises, so it raises only in plain function calls, never where the exception would be
+    ignored (a generator being closed by the garbage collector, ``__del__``).
     """
     if seconds is None or sys.getprofile() is not None:
-        yield
-        return
+        return None
     end = time.perf_counter() + seconds
 
     def watchdog(frame, event, arg):
@@ -507,11 +505,7 @@ def _deadline(seconds: float | None):
                 and code.co_name != "__del__":
             raise _OutOfTime
 
-    sys.setprofile(watchdog)
-    try:
-        yield
-    finally:
-        sys.setprofile(None)
+    return watchdog
 
 
 def _parse(text, *, symbols=None, functions=None, max_length=500, max_depth=40, max_exponent=64,
@@ -523,10 +517,15 @@ def _parse(text, *, symbols=None, functions=None, max_length=500, max_depth=40, 
                          "allowed", text, max_length, len(text) - max_length)
     if not text.strip(" \t"):
         raise ParseError("the formula is empty: type one such as alpha + beta*x", text)
-    parser = _Parser(text, symbols, functions, max_depth, max_exponent)
+    parser, watchdog = _Parser(text, symbols, functions, max_depth, max_exponent), _watchdog(time_limit)
     try:
-        with _deadline(time_limit):
+        if watchdog:
+            sys.setprofile(watchdog)
+        try:
             return parser.formula(), parser.names
+        finally:  # in this frame, before any handler below runs: no Python call in between
+            if watchdog:
+                sys.setprofile(None)
     except ParseError:
         raise
     except _OutOfTime:

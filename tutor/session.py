@@ -24,7 +24,7 @@ import numpy
 
 from . import datasets
 from .descent import Divergence, Step, descend
-from .model import Model
+from .expression import Model
 from .notation import Symbol, unicode
 
 __all__ = ["Session"]

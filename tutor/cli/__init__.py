@@ -10,13 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..backends import BackendError
-from ..data import DataError
-from ..kernel import KernelInputError
-from ..parser import ParseError
-from . import commands
-from .setup import UsageError
-
 __all__ = ["main", "build_parser"]
 
 EXAMPLES = {
@@ -127,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--result", action="store_true",
                    help="also the gradient in inputs, targets and parameters only")
     _data_options(p)
-    p.set_defaults(run=commands.derive, derive_defaults=True)
+    p.set_defaults(run="derive", derive_defaults=True)
 
     p = command("check", "compare the kernel's gradient with finite differences", "mlp")
     p.add_argument("--mode", choices=["full", "fast"], default="full",
@@ -135,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--directions", type=int, default=8, help="directions in fast mode")
     _data_options(p)
     _kernel_options(p)
-    p.set_defaults(run=commands.check)
+    p.set_defaults(run="check")
 
     p = command("descend", "gradient descent or SGD, one row per iteration", "slides")
     _data_options(p)
@@ -144,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--history", metavar="FILE", help="write every iteration to FILE.csv or "
                    "FILE.json")
     _kernel_options(p)
-    p.set_defaults(run=commands.descend_command)
+    p.set_defaults(run="descend_command")
 
     p = command("fit", "descend to convergence and compare with OLS or the logit MLE", "linear")
     _data_options(p)
@@ -155,12 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "(by default linear and logistic regressions descend on standardized features "
                    "and report in the original units)")
     _kernel_options(p)
-    p.set_defaults(run=commands.fit)
+    p.set_defaults(run="fit")
 
     p = command("kernel", "print the generated NumPy/CuPy code for a model", "mlp")
     _data_options(p)
     _kernel_options(p)
-    p.set_defaults(run=commands.kernel)
+    p.set_defaults(run="kernel")
 
     p = sub.add_parser("ui", help="the terminal UI (also: plain tutor)")
     p.add_argument("preset", nargs="?", choices=["slides", "linear", "logistic", "neuron",
@@ -168,13 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open a playground model directly")
     p.set_defaults(run=None)
 
+    p = sub.add_parser("lesson", help="open a lesson from lessons/ in the UI (or --print it)")
+    p.add_argument("name", help="its number or name, e.g. 07 or gradient_descent")
+    p.add_argument("--print", action="store_true", help="print it here instead, like running "
+                   "the script")
+    p.set_defaults(run=None)
+
     p = sub.add_parser("tour", help="the slides' worked example, computed live")
-    p.set_defaults(run=commands.tour)
+    p.set_defaults(run="tour")
     return parser
 
 
 def _defaults(args) -> None:
     """Per-command defaults that depend on other options."""
+    from .setup import UsageError
+
     if getattr(args, "derive_defaults", False) and args.model == "mlp" and args.data is None:
         # with nothing said, derive the slides' general formula: 2-2-1 with F_1 and F_2
         if args.layers is None and args.hidden is None:
@@ -203,9 +204,31 @@ def main(argv: list[str] | None = None) -> int:
         from ..ui import run
 
         return run(args.preset)
+    if args.command == "lesson":
+        from ..lesson import find, run
+
+        try:
+            path = find(args.name)
+        except ValueError as error:
+            sys.stderr.write(f"tutor: error: {error}\n")
+            return 2
+        if args.print:
+            run(path)
+            return 0
+        from ..ui import run as run_ui
+
+        return run_ui(lesson=path)
+    # the commands and the maths load only now: plain `tutor` (the UI) starts without them
+    from ..backends import BackendError
+    from ..data import DataError
+    from ..kernel import KernelInputError
+    from ..parser import ParseError
+    from . import commands
+    from .setup import UsageError
+
     try:
         _defaults(args)
-        return args.run(args)
+        return getattr(commands, args.run)(args)
     except ParseError as error:
         sys.stderr.write(f"tutor: cannot read the formula:\n{error}\n")
     except (UsageError, DataError, KernelInputError, BackendError) as error:

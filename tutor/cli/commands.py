@@ -14,7 +14,7 @@ from .. import datasets
 from ..derivation import Backprop
 from ..descent import Divergence, descend
 from ..econometrics import logit_mle, ols
-from ..gradcheck import gradcheck
+from ..gradient_check import gradcheck
 from ..network import Network
 from ..notation import latex, unicode
 from .render import Progress, dump_json, number, table
@@ -334,7 +334,7 @@ def kernel(args) -> int:
 # -- tour -----------------------------------------------------------------------------------------
 def tour(args) -> int:
     """The slides' gradient-descent example, every number computed live."""
-    from ..model import Model
+    from ..expression import Model
     from ..network import mlp
     from ..notation import Symbol
 

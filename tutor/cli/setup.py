@@ -16,10 +16,10 @@ from .. import datasets
 from ..activations import Activation, activation
 from ..activations import z as z_symbol
 from ..data import Data, load_csv
+from ..expression import Model, find_parameter
 from ..losses import Loss
 from ..losses import loss as loss_row
 from ..losses import yhat as yhat_symbol
-from ..model import Model, find_parameter
 from ..network import Network, linear_regression, logistic_regression, mlp, neuron
 from ..notation import Symbol, unicode
 from ..parser import parse, parse_activation, parse_loss

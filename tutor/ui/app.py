@@ -23,9 +23,9 @@ class TutorApp(App):
         Binding("ctrl+q", "quit", "quit"),
     ]
 
-    def __init__(self, preset: str | None = None) -> None:
+    def __init__(self, preset: str | None = None, lesson=None) -> None:
         super().__init__()
-        self.preset = preset
+        self.preset, self.lesson = preset, lesson
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -35,6 +35,10 @@ class TutorApp(App):
 
             preset = next(p for p in PRESETS if p.key == self.preset)
             self.push_screen(StepperScreen(preset.title, lambda: preset.build(preset.learning_rate)))
+        if self.lesson:
+            from .screens.lesson import LessonScreen
+
+            self.push_screen(LessonScreen(self.lesson))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -1,15 +1,17 @@
-"""What the playground offers: each preset builds a :class:`tutor.Session` (compiling on the way)."""
+"""What the playground offers: each preset builds a :class:`tutor.Session` (compiling on the way).
+
+The list itself is light; the maths libraries load when a preset is built, so the home screen
+draws at once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy
-
-from .. import datasets
-from ..network import linear_regression, logistic_regression, mlp, neuron
-from ..session import Session
+if TYPE_CHECKING:
+    from ..session import Session
 
 __all__ = ["Preset", "PRESETS", "custom_session"]
 
@@ -24,38 +26,66 @@ class Preset:
 
 
 def _session(model, X, Y, theta0, rate) -> Session:
+    import numpy
+
+    from ..session import Session
+
     return Session(model, model.compile(), X, Y, numpy.asarray(theta0, dtype=float), rate)
 
 
+def _slides(rate):
+    from ..session import Session
+
+    return Session.slides(rate)
+
+
 def _linear(rate):
+    from .. import datasets
+    from ..network import linear_regression
+
     X, y = datasets.linear(n=50, seed=0)
     return _session(linear_regression(1), X, y, [0.0, 0.0], rate)
 
 
 def _logistic(rate):
+    from .. import datasets
+    from ..network import logistic_regression
+
     X, y = datasets.logistic(n=100, seed=0)
     return _session(logistic_regression(1), X, y, [0.0, 0.0], rate)
 
 
 def _neuron(rate):
+    from .. import datasets
+    from ..network import neuron
+
     X, y = datasets.function(n=60, f="step")
     net = neuron(1, "tanh")
     return _session(net, X, y, net.init(seed=0), rate)
 
 
 def _network(rate):
+    from .. import datasets
+    from ..network import mlp
+
     net = mlp([2, 2, 1], "logistic")
     X, y = datasets.toy(net, n=16, seed=0)
     return _session(net, X, y, net.init(seed=0), rate)
 
 
 def _moons(rate):
+    from .. import datasets
+    from ..network import mlp
+
     X, y = datasets.moons(n=200, seed=0)
     net = mlp([2, 16, 16, 1], "tanh", "logistic", "cross_entropy")
     return _session(net, X, y, net.init(seed=0), rate)
 
 
 def _circles(rate):
+    from .. import datasets
+    from ..network import mlp
+
     X, y = datasets.circles(n=200, seed=0)
     net = mlp([2, 8, 1], "tanh", "logistic", "cross_entropy")
     return _session(net, X, y, net.init(seed=0), rate)
@@ -63,7 +93,7 @@ def _circles(rate):
 
 PRESETS: tuple[Preset, ...] = (
     Preset("slides", "Gradient descent by hand", "the slides' example: ŷ = α + x on y = 5 + x at "
-           "x = 1, from α₀ = 2", lambda rate: Session.slides(rate)),
+           "x = 1, from α₀ = 2", lambda rate: _slides(rate)),
     Preset("linear", "Linear regression", "ŷ = α + xβ on 50 simulated points", _linear),
     Preset("logistic", "Logistic regression", "P(y = 1) = G(α + xβ) on 100 simulated points",
            _logistic, 1.0),

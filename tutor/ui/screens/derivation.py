@@ -25,7 +25,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static, TabbedCont
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from ...gradcheck import GradCheckReport, gradcheck
+from ...gradient_check import GradCheckReport, gradcheck
 from ...notation import unicode
 
 __all__ = ["DerivationScreen", "ParameterDialog"]

@@ -13,9 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ...activations import ACTIVATIONS
-from ..presets import PRESETS, custom_session
-from .stepper import StepperScreen
+from ...lesson import LESSONS
+from ..presets import PRESETS
 
 MODELS = [("the slides' ŷ = α + x", "slides"), ("linear regression", "linear"),
           ("logistic regression", "logistic"), ("a neuron", "neuron"), ("a network", "mlp"),
@@ -26,11 +25,11 @@ DATA = [("the slides' one sample", "slides"), ("linear (simulated)", "linear"),
 OUTPUTS = [("identity (regression)", "identity"), ("logistic (two classes)", "logistic"),
            ("softmax (several classes)", "softmax")]
 LOSSES = [("squared error", "squared_error"), ("cross-entropy", "cross_entropy")]
+# the activation table's names (tests check they match tutor.ACTIVATIONS); written out so the
+# home screen draws before SymPy has loaded
+ACTIVATION_NAMES = ("logistic", "tanh", "relu", "identity", "softplus")
 
 __all__ = ["HomeScreen", "lessons"]
-
-LESSONS = Path(__file__).resolve().parents[3] / "lessons"
-
 
 def lessons() -> list[Path]:
     """The lesson scripts in lessons/, in the slides' order."""
@@ -59,7 +58,7 @@ class HomeScreen(Screen):
                 yield Input(placeholder="hidden widths, e.g. 16,16", id="hidden")
                 yield Select(DATA, value="moons", allow_blank=False, id="data")
                 yield Input(placeholder="CSV path, then target column: file.csv,wage", id="csv")
-                yield Select([(a.name, a.name) for a in ACTIVATIONS], value="tanh",
+                yield Select([(name, name) for name in ACTIVATION_NAMES], value="tanh",
                              allow_blank=False, id="activation")
                 yield Select(OUTPUTS, value="logistic", allow_blank=False, id="output")
                 yield Select(LOSSES, value="cross_entropy", allow_blank=False, id="loss")
@@ -88,8 +87,16 @@ class HomeScreen(Screen):
             return None
         return rate
 
+    @on(OptionList.OptionSelected, "#lessons")
+    def open_lesson(self, event: OptionList.OptionSelected) -> None:
+        from .lesson import LessonScreen
+
+        self.app.push_screen(LessonScreen(LESSONS / f"{event.option.id}.py"))
+
     @on(OptionList.OptionSelected, "#presets")
     def open_preset(self, event: OptionList.OptionSelected) -> None:
+        from .stepper import StepperScreen
+
         preset = next(p for p in PRESETS if p.key == event.option.id)
         rate = self._rate(preset.learning_rate)
         if rate is not None:
@@ -144,6 +151,9 @@ class HomeScreen(Screen):
                         output=self._value("#output") if model == "mlp" else "",
                         loss=self._value("#loss") if model in ("mlp", "neuron") else "",
                         formula=self._value("#formula"), params=self._value("#params"), rate=rate)
+        from ..presets import custom_session
+        from .stepper import StepperScreen
+
         title = f"ŷ = {settings['formula']}" if model == "formula" else dict(
             (v, k) for k, v in MODELS)[model]
         self.app.push_screen(StepperScreen(title, lambda: custom_session(**settings)))
