@@ -186,7 +186,10 @@ class Session:
             g = step.grad[i]
             if not lines or not lines[-1].startswith(f"∂c/∂{name} ="):
                 lines.append(f"∂c/∂{name} = {num(g)}")
-            lines.append(f"{name}{_sub(step.t)} = {name}{_sub(step.t - 1)} − γ·∂c/∂{name} = "
+            # α₁ = α₀ − …; a name that already has a superscript is updated in place instead
+            new, old = ((f"{name}{_sub(step.t)}", f"{name}{_sub(step.t - 1)}") if "^" not in name
+                        else (f"{name} ←", name))
+            lines.append(f"{new} {'' if new.endswith('←') else '= '}{old} − γ·∂c/∂{name} = "
                          f"{num(step.theta_before[i])} − {num(step.learning_rate)}·"
                          f"{_paren(num(g))} = {num(step.theta[i])}")
         if len(self.names) > limit:
