@@ -226,3 +226,18 @@ def test_the_home_screens_activation_names_are_the_tables():
     from tutor.ui.screens.home import ACTIVATION_NAMES
 
     assert ACTIVATION_NAMES == tuple(row.name for row in tutor.ACTIVATIONS)
+
+
+def test_the_command_palette_opens_a_model_by_name():
+    async def check(app, pilot):
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for key in "open two moons":
+            await pilot.press("space" if key == " " else key)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StepperScreen) and app.screen.title_text == "Two moons"
+
+    drive(None, check)
