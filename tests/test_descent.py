@@ -116,3 +116,18 @@ def test_bad_data_is_refused_before_any_step():
 def test_a_step_prints_what_moved():
     alpha_step = run(tutor.linear_regression(1).compile(), [2.0, 1.0], [[1.0]], [6.0], steps=1)[0]
     assert str(alpha_step) == "step 1: loss 9; α: 2 → 2.6, β₁: 1 → 1.6"
+
+
+def test_sgd_with_single_samples_is_not_mistaken_for_divergence():
+    """One sample fits almost perfectly; the next one's ordinary loss is no blow-up."""
+    X, y = datasets.linear(n=200, k=2, seed=0)
+    theta = last_theta(tutor.linear_regression(2).compile(), numpy.zeros(3), X, y,
+                       learning_rate=0.05, batch_size=1, epochs=3)
+    assert numpy.max(numpy.abs(theta - tutor.ols(X, y))) < 0.3
+
+
+def test_sgd_with_a_huge_learning_rate_still_diverges():
+    X, y = datasets.linear(n=100, k=2, seed=0)
+    with pytest.raises(tutor.Divergence):
+        run(tutor.linear_regression(2).compile(), numpy.zeros(3), X, y, learning_rate=5.0,
+            batch_size=10, epochs=50)

@@ -109,7 +109,8 @@ def descend(kernel, theta0, X, Y, learning_rate: float = 0.1, steps: int | None 
     ``batch_size=None`` is full-batch gradient descent; an integer gives SGD with mini-batches
     drawn from a fresh seeded shuffle each epoch. ``epochs``, when given, replaces ``steps``.
     If the iterates blow up (a non-finite loss, gradient or θ, or a loss that keeps climbing
-    past a million times its best), :class:`Divergence` is raised after the steps before it
+    past a million times its reference level), :class:`Divergence` is raised after the steps
+    before it
     were yielded; it says where the climb began and keeps the last good step.
     """
     X = numpy.asarray(X, dtype=float) if not hasattr(X, "shape") else X
@@ -136,6 +137,7 @@ def descend(kernel, theta0, X, Y, learning_rate: float = 0.1, steps: int | None 
     rng = numpy.random.default_rng(seed)
     order = numpy.arange(n)
     best, climbing_since, last_good = math.inf, None, None
+    total_loss = 0.0  # SGD's reference level: the mean batch loss so far
     numpy_backend = kernel.backend.name == "numpy"
     for t in range(1, total + 1):
         epoch, position = divmod(t - 1, per_epoch)
@@ -157,7 +159,10 @@ def descend(kernel, theta0, X, Y, learning_rate: float = 0.1, steps: int | None 
         finite = math.isfinite(loss) and numpy.all(numpy.isfinite(grad)) and numpy.all(
             numpy.isfinite(new))
         climbing_since = (climbing_since or t) if loss > best else None
-        exploded = finite and climbing_since is not None and loss > 1e6 * max(best, 1e-12)
+        # full batch: the loss against the best so far; SGD: against the mean batch loss so far,
+        # since one small batch can fit almost perfectly and make its next neighbour look huge
+        reference = best if batch_size is None else total_loss / max(t - 1, 1)
+        exploded = finite and climbing_since is not None and loss > 1e6 * max(reference, 1e-12)
         if not finite or exploded or (numpy.max(numpy.abs(new)) > 1e100):
             # the loss measured at step t is the result of update t − 1
             began = max(1, (climbing_since or t) - 1)
@@ -169,6 +174,7 @@ def descend(kernel, theta0, X, Y, learning_rate: float = 0.1, steps: int | None 
                 f"{learning_rate / 10:g}).",
                 step=t, began=began, last_good=last_good, learning_rate=learning_rate)
         best = min(best, loss)
+        total_loss += loss
         step = Step(t, epoch + 1, theta, new, loss, grad, update, predictions, errors,
                     numpy.asarray(rows), float(learning_rate), names)
         last_good = step
