@@ -44,3 +44,13 @@ def test_lessons_are_found_by_number_or_name_and_prose_prints_plainly():
         find("99")
     assert render_markdown("# Title\n\nSome *words* and `code`.") == (
         "Title\n═════\n\nSome words and code.")
+
+
+@pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
+def test_each_lesson_opens_as_a_notebook(path):
+    """jupytext (what Jupyter uses for py:percent files) reads the same prose and code cells."""
+    jupytext = pytest.importorskip("jupytext")
+    notebook = jupytext.read(path)
+    kinds = [cell.cell_type for cell in notebook.cells]
+    ours = [cell.kind for cell in cells(path)]
+    assert kinds == ours and kinds[0] == "markdown" and "code" in kinds
