@@ -105,6 +105,8 @@ for step in tutor.descend(kernel, numpy.zeros(3), X, y, learning_rate=learning_r
     if numpy.max(numpy.abs(step.grad)) < tolerance:
         break
 theta_gd = history[-1].theta
+# the same run, to step through one update at a time in the terminal UI (press s there)
+stepper = tutor.Session(model, kernel, X, y, numpy.zeros(3), learning_rate)
 
 for step in history:
     if step.t in (1, 2, 3, 10, 25, 50) or step is history[-1]:

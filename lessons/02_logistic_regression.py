@@ -141,6 +141,9 @@ for step in tutor.descend(kernel, numpy.zeros(4), scaled.X, scaled.Y,
 print(step)
 print(f"stopped after {step.t} steps; largest |gradient| {numpy.max(numpy.abs(step.grad)):.1e}")
 
+# the same run on the standardized data, to step through in the terminal UI (press s there)
+stepper = tutor.Session(model, kernel, scaled.X, scaled.Y, numpy.zeros(4), learning_rate)
+
 alpha_star, beta_star = step.theta[0], step.theta[1:]
 theta_gd = numpy.concatenate([[alpha_star - numpy.sum(beta_star * means / stds)],
                               beta_star / stds])

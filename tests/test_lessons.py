@@ -54,3 +54,14 @@ def test_each_lesson_opens_as_a_notebook(path):
     kinds = [cell.cell_type for cell in notebook.cells]
     ours = [cell.kind for cell in cells(path)]
     assert kinds == ours and kinds[0] == "markdown" and "code" in kinds
+
+
+@pytest.mark.parametrize("name", ["01", "02", "07", "08", "10"])
+def test_lessons_with_gradient_descent_hand_their_run_to_the_stepper(lesson, name):
+    from tutor import Session
+
+    _, namespace = lesson(name)
+    stepper = namespace["stepper"]
+    assert isinstance(stepper, Session)
+    stepper.reset()
+    assert stepper.forward() is not None and stepper.t == 1
