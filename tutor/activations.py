@@ -58,8 +58,10 @@ class Activation:
 
     @property
     def symbol(self) -> str:
-        """How G is written: F_1 for an undefined function, else the row's name."""
-        return self.expr.func.__name__ if self.is_undefined else self.name
+        """How G is written: F_1 for an undefined function, the row's name, or G for a formula."""
+        if self.is_undefined:
+            return self.expr.func.__name__
+        return self.name if self.name.isidentifier() else "G"
 
     @cached_property
     def derivative(self) -> sympy.Expr:
@@ -236,7 +238,9 @@ def activation(spec, *, allow_softmax: bool = False):
     if isinstance(spec, sympy.Lambda):
         if len(spec.variables) != 1:
             raise ValueError(f"an activation takes one argument; {spec} takes {len(spec.variables)}")
-        return Activation(f"Lambda({spec.variables[0]})", spec(z), description=str(spec))
+        from .notation import unicode
+
+        return Activation(f"G(z) = {unicode(spec(z))}", spec(z), description=str(spec))
     raise TypeError(
         f"an activation is a name, a SymPy Lambda or an undefined Function, not {type(spec).__name__}"
     )

@@ -306,7 +306,8 @@ class Network:
             k = self.sizes[0]
             return (f"{self.title} with {k} feature{'s' if k != 1 else ''}: activation "
                     f"{self.output.symbol}, loss {self.loss_row.name}, {self.n_parameters} parameters")
-        acts = [layer.activation.symbol for layer in self.layers]
+        acts = [layer.activation.symbol if getattr(layer.activation, "is_undefined", False)
+                else layer.activation.name for layer in self.layers]
         shape = "-".join(str(n) for n in self.sizes)
         kind = self.title or ("network" if len(self.layers) > 1 else "single layer")
         return (
