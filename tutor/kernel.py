@@ -216,7 +216,7 @@ def _require_compilable(net) -> None:
             )
 
 
-def _activation_code(layer) -> tuple[list[str], str]:
+def _activation_code(layer, hidden: bool) -> tuple[list[str], str]:
     """Lines computing h_l = G(z_l), and the code of G′ for the backward pass.
 
     G′ is written through the cached h when it can be (h(1 − h) for the logistic); otherwise
@@ -228,7 +228,10 @@ def _activation_code(layer) -> tuple[list[str], str]:
     in_h = act.derivative_in_h()
     if in_h is not None:
         value = f"z_{l}" if G == z else code(G, {z: f"z_{l}"})
-        return [f"h_{l} = {value}"], code(in_h, {h: f"h_{l}"})
+        # G′ is written through h, so z is no longer needed: free it now, not at the return
+        # (it keeps the peak memory at hand-written back-propagation's)
+        release = [f"del z_{l}  # G′ needs only h"] if hidden else []
+        return [f"h_{l} = {value}", *release], code(in_h, {h: f"h_{l}"})
     shared, (G_cse, dG_cse) = sympy.cse([G, act.derivative],
                                         symbols=sympy.numbered_symbols(f"shared_{l}_"))
     names = {z: f"z_{l}"} | {s: s.name for s, _ in shared}
@@ -255,7 +258,7 @@ def _forward_lines(net) -> tuple[list[str], dict[int, str]]:
                 f"h_{l} = exp_{l} / total_{l}",
             ]
         else:
-            forward, derivatives[l] = _activation_code(layer)
+            forward, derivatives[l] = _activation_code(layer, hidden=l < len(net.layers))
             lines += forward
     return lines, derivatives
 
