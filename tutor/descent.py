@@ -94,7 +94,8 @@ def _check_settings(learning_rate, steps, epochs, batch_size, n):
     if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
             batch_size, int | numpy.integer) or not 1 <= batch_size <= n):
         raise ValueError(f"batch_size must be a whole number from 1 to {n} (the number of "
-                         f"samples), or None for full-batch gradient descent; got {batch_size!r}")
+                         f"samples), or none at all (None) for full-batch gradient descent; "
+                         f"got {batch_size!r}")
     for name, value in (("steps", steps), ("epochs", epochs)):
         if value is not None and (isinstance(value, bool) or not isinstance(
                 value, int | numpy.integer) or value < 0):
