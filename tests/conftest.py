@@ -31,3 +31,13 @@ def _run_lesson(name: str):
 def lesson():
     """``lesson("07")`` runs a lesson once per test session: (its printed text, its namespace)."""
     return _run_lesson
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the robustness figures (tests/figures.py) that this run produced."""
+    from figures import lines
+
+    if figures := lines():
+        terminalreporter.section("robustness figures")
+        for line in figures:
+            terminalreporter.write_line(line)
