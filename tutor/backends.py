@@ -35,6 +35,12 @@ class Backend:
             raise ValueError(f"dtype must be 'float64' or 'float32', not {name!r}")
         return getattr(self.xp, name)
 
+    @property
+    def out_functions(self) -> bool:
+        """Whether element-wise functions take ``out=`` (NumPy's and CuPy's ufuncs do; the
+        array API does not ask for it), so a kernel can overwrite arrays it no longer needs."""
+        return self.name in ("numpy", "cupy")
+
     def namespace(self):
         """What a kernel's ``xp`` is bound to: the module, with NumPy's slow-to-dispatch
         ``sum`` and ``reshape`` replaced by their direct forms (about 1 µs a call each, which

@@ -31,6 +31,7 @@ from sympy.printing.numpy import NumPyPrinter
 from .activations import SOFTMAX, h, z
 from .backends import Backend
 from .backends import backend as _backend
+from .inplace import InPlace
 from .losses import y, yhat
 
 __all__ = ["Kernel", "compile_network", "compile_model", "KernelInputError"]
@@ -216,30 +217,38 @@ def _require_compilable(net) -> None:
             )
 
 
-def _activation_code(layer, hidden: bool) -> tuple[list[str], str]:
-    """Lines computing h_l = G(z_l), and the code of G′ for the backward pass.
+def _activation_code(layer, hidden: bool, writer: InPlace) -> tuple[list[str], sympy.Expr]:
+    """Lines computing h_l = G(z_l), and G′ for the backward pass, in the writer's names.
 
-    G′ is written through the cached h when it can be (h(1 − h) for the logistic); otherwise
-    G and G′ share their common subexpressions, computed once in the forward pass and kept,
-    as back-propagation keeps its intermediates.
+    G′ is written through the cached h when it can be (h(1 − h) for the logistic): z is then
+    dead once h exists, and a hidden layer computes h in z's own array. Otherwise G and G′
+    share their common subexpressions, computed once in the forward pass and kept, as
+    back-propagation keeps its intermediates.
     """
     l, act = layer.index, layer.activation
     G = act.numeric_expr()
     in_h = act.derivative_in_h()
+    z_l, h_l = sympy.Symbol(f"z_{l}"), sympy.Symbol(f"h_{l}")
+    writer.names |= {z_l: f"z_{l}", h_l: f"h_{l}"}
     if in_h is not None:
-        value = f"z_{l}" if G == z else code(G, {z: f"z_{l}"})
+        if G == z:
+            lines = [f"h_{l} = z_{l}"]
+        else:
+            lines = writer.assign(f"h_{l}", G.xreplace({z: z_l}), free={z_l} if hidden else ())
         # G′ is written through h, so z is no longer needed: free it now, not at the return
         # (it keeps the peak memory at hand-written back-propagation's)
         release = [f"del z_{l}  # G′ needs only h"] if hidden else []
-        return [f"h_{l} = {value}", *release], code(in_h, {h: f"h_{l}"})
-    shared, (G_cse, dG_cse) = sympy.cse([G, act.derivative],
+        return [*lines, *release], in_h.xreplace({h: h_l})
+    shared, (G_cse, dG_cse) = sympy.cse([G.xreplace({z: z_l}), act.derivative.xreplace({z: z_l})],
                                         symbols=sympy.numbered_symbols(f"shared_{l}_"))
-    names = {z: f"z_{l}"} | {s: s.name for s, _ in shared}
-    lines = [f"{s.name} = {code(e, names)}" for s, e in shared]
-    return [*lines, f"h_{l} = {code(G_cse, names)}"], code(dG_cse, names)
+    lines = []
+    for s, e in shared:
+        lines.append(f"{s.name} = {code(e, writer.names)}")
+        writer.names[s] = s.name
+    return [*lines, *writer.assign(f"h_{l}", G_cse)], dG_cse
 
 
-def _forward_lines(net) -> tuple[list[str], dict[int, str]]:
+def _forward_lines(net, writer: InPlace) -> tuple[list[str], dict[int, sympy.Expr]]:
     lines, start, derivatives = [], 0, {}
     for layer in net.layers:
         l, n, k = layer.index, layer.width, layer.fan_in
@@ -249,16 +258,18 @@ def _forward_lines(net) -> tuple[list[str], dict[int, str]]:
         start += layer.size
         act = layer.activation
         lines.append(f"# layer {l}: z = α + h β, then h = {act.symbol}(z)")
-        lines.append(f"z_{l} = {below} @ beta_{l}.T + alpha_{l}")
+        lines.append(f"z_{l} = {below} @ beta_{l}.T")
+        lines.append(f"z_{l} += alpha_{l}")
         if act is SOFTMAX:
             lines += [
-                f"shifted_{l} = z_{l} - xp.max(z_{l}, axis=1, keepdims=True)  # e^z without overflow",
-                f"exp_{l} = xp.exp(shifted_{l})",
-                f"total_{l} = xp.sum(exp_{l}, axis=1, keepdims=True)",
-                f"h_{l} = exp_{l} / total_{l}",
+                f"z_{l} -= xp.max(z_{l}, axis=1, keepdims=True)  # shifted: e^z without overflow",
+                f"h_{l} = xp.exp(z_{l})",
+                f"total_{l} = xp.sum(h_{l}, axis=1, keepdims=True)",
+                f"h_{l} /= total_{l}",
             ]
+            writer.names |= {sympy.Symbol(f"h_{l}"): f"h_{l}"}
         else:
-            forward, derivatives[l] = _activation_code(layer, hidden=l < len(net.layers))
+            forward, derivatives[l] = _activation_code(layer, l < len(net.layers), writer)
             lines += forward
     return lines, derivatives
 
@@ -268,8 +279,9 @@ def _stable_logs(net) -> tuple[dict, list[str]]:
     L = len(net.layers)
     out = net.output
     if out is SOFTMAX:
+        # z_L holds z − max z; in place it becomes z − max z − log Σ e^(z − max z) = log ŷ
         return ({sympy.log(yhat): sympy.Symbol("log_h")},
-                [f"log_h = shifted_{L} - xp.log(total_{L})  # log ŷ = z − log Σ e^z"])
+                [f"z_{L} -= xp.log(total_{L})  # log ŷ = z − log Σ e^z", f"log_h = z_{L}"])
     if getattr(out, "name", None) == "logistic":
         return ({sympy.log(yhat): sympy.Symbol("log_h"),
                  sympy.log(1 - yhat): sympy.Symbol("log_1mh")},
@@ -293,24 +305,63 @@ def output_delta(net) -> sympy.Expr:
     return sympy.factor(sympy.simplify(dphi * dG))
 
 
-def network_source(net) -> str:
+def _loss_lines(net, writer: InPlace) -> tuple[list[str], dict]:
+    """The mean loss; returns its lines and the substitutions that let δ_L reuse its arrays.
+
+    A loss of the form r² keeps r, so that δ_L, which has r in it (−2(y − ŷ) for the squared
+    error), is computed from it in place.
+    """
     L = len(net.layers)
+    term = net.loss_row.term_for(net.output is SOFTMAX)
+    replacements, lines = _stable_logs(net) if term.has(sympy.log) else ({}, [])
+    for name in ("log_h", "log_1mh", "Y", "residual"):
+        writer.names[sympy.Symbol(name)] = name
+    term = term.xreplace(replacements)
+    arrays = {yhat: sympy.Symbol(f"h_{L}"), y: sympy.Symbol("Y"), z: sympy.Symbol(f"z_{L}")}
+    if term.is_Pow and term.exp == 2 and term.base.free_symbols & {yhat, y}:
+        lines += writer.assign("residual", term.base.xreplace(arrays))
+        lines.append("loss = xp.sum(residual * residual) / n")
+        return lines, {term.base: sympy.Symbol("residual")}
+    lines.append(f"loss = xp.sum({code(term.xreplace(arrays), writer.names)}) / n")
+    return lines, {}
+
+
+def _delta_lines(net, writer: InPlace, shared: dict) -> list[str]:
+    """δ_L = ∂c/∂z_L divided by n, written over ŷ's (or the residual's) array."""
+    L = len(net.layers)
+    h_L, Y = sympy.Symbol(f"h_{L}"), sympy.Symbol("Y")
+    arrays = {yhat: h_L, y: Y, z: sympy.Symbol(f"z_{L}")}
+    # the loss's arrays replace their formulas before the output's symbols go in, as SymPy
+    # would multiply −2(y − ŷ) out once y and ŷ are replaced
+    coefficient, rest = output_delta(net).xreplace(shared).as_coeff_Mul()
+    rest = rest.xreplace(arrays)
+    if net.output is not SOFTMAX:
+        lines = writer.assign(f"delta_{L}", rest, free={h_L, *shared.values()})
+        return [*lines, f"delta_{L} *= {code(coefficient, {})} / n"]
+    # δ = u − ŷ Σ_j u_j, with u = ŷ ⊙ ∂c/∂ŷ = c·v (for cross-entropy c = −1, v = y: δ = ŷ Σ_j y_j − y)
+    if rest in writer.names:
+        v = writer.names[rest]
+        return [f"# δ = u − ŷ Σ_j u_j with u = ŷ ⊙ ∂c/∂ŷ = {coefficient}·{v}",
+                f"h_{L} *= xp.sum({v}, axis=1, keepdims=True)", f"h_{L} -= {v}",
+                f"h_{L} *= {code(-coefficient, {})} / n", f"delta_{L} = h_{L}"]
+    lines = writer.assign("u", coefficient * rest)
+    return ["# δ = u − ŷ Σ_j u_j with u = ŷ ⊙ ∂c/∂ŷ", *lines,
+            f"h_{L} *= xp.sum(u, axis=1, keepdims=True)", f"u -= h_{L}", "u *= 1 / n",
+            f"delta_{L} = u"]
+
+
+def network_source(net, out_functions: bool = False) -> str:
+    """The kernel's source; ``out_functions`` lets element-wise functions write in place."""
+    L = len(net.layers)
+    writer = InPlace(code, {}, out_functions=out_functions)
     body = ["n = X.shape[0]", "# θ → each layer's biases α_l (n_l,) and weights β_l (n_l, n_{l-1})"]
-    forward_lines, derivatives = _forward_lines(net)
+    forward_lines, derivatives = _forward_lines(net, writer)
     body += forward_lines
     forward = list(body)
-    replacements, log_lines = _stable_logs(net)
-    term = net.loss_row.term_for(net.output is SOFTMAX)
-    names = {yhat: f"h_{L}", y: "Y", z: f"z_{L}"}
-    body += ["# the loss: the mean over samples of Σ_k φ(ŷ_k, y_k)", *log_lines]
-    body.append(f"loss = xp.sum({code(term.xreplace(replacements), names)}) / n")
+    loss_lines, shared = _loss_lines(net, writer)
+    body += ["# the loss: the mean over samples of Σ_k φ(ŷ_k, y_k)", *loss_lines]
     body.append("# backward pass: δ_l = ∂c/∂z_l, divided by n here so the sums below are means")
-    delta = code(output_delta(net), names)
-    if net.output is SOFTMAX:
-        body += [f"u = {delta}  # ŷ ⊙ ∂c/∂ŷ",
-                 f"delta_{L} = (u - h_{L} * xp.sum(u, axis=1, keepdims=True)) / n"]
-    else:
-        body.append(f"delta_{L} = ({delta}) / n")
+    body += _delta_lines(net, writer, shared)
     body.append(f"grad = xp.empty({net.n_parameters}, dtype=theta.dtype)")
     starts = net._offsets()
     for layer in reversed(net.layers):
@@ -321,9 +372,11 @@ def network_source(net) -> str:
                     f"  # ∂c/∂β_{l}")
         if l > 1:
             act, factor = net.layers[l - 2].activation, derivatives[l - 1]
-            chain = f"delta_{l} @ beta_{l}"
-            body.append(f"delta_{l - 1} = {chain}" if factor == "1"
-                        else f"delta_{l - 1} = ({chain}) * ({factor})  # × {act.symbol}′(z)")
+            body.append(f"delta_{l - 1} = delta_{l} @ beta_{l}")
+            scaling = writer.scale(f"delta_{l - 1}", factor, free={sympy.Symbol(f"h_{l - 1}")})
+            if scaling:
+                body += [f"# × {act.symbol}′(z) = {code(factor, writer.names)}", *scaling]
+            body.append(f"del delta_{l}, h_{l - 1}")
     body.append("return loss, grad")
     return _function("loss_and_gradient", "theta, X, Y", body) + "\n\n" + _function(
         "predict", "theta, X", [*forward, f"return h_{L}"])
@@ -335,7 +388,8 @@ def _function(name: str, args: str, body: list[str]) -> str:
 
 def compile_network(net, backend="numpy", dtype="float64") -> Kernel:
     _require_compilable(net)
-    return Kernel(network_source(net), net, _backend(backend), dtype, "layer by layer")
+    chosen = _backend(backend)
+    return Kernel(network_source(net, chosen.out_functions), net, chosen, dtype, "layer by layer")
 
 
 # -- models given as expressions ------------------------------------------------------------
