@@ -4,6 +4,7 @@ differences and with SymPy's own per-weight derivative."""
 import numpy
 import pytest
 import sympy
+from figures import tally
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,8 +83,7 @@ HEADS = [("identity", "squared_error"), ("logistic", "squared_error"),
          ("tanh", "squared_error")]
 
 
-@settings(max_examples=40, deadline=None)
-@given(
+random_networks = dict(
     widths=st.lists(st.integers(1, 5), min_size=0, max_size=3),
     k=st.integers(1, 4),
     m=st.integers(1, 3),
@@ -91,7 +91,9 @@ HEADS = [("identity", "squared_error"), ("logistic", "squared_error"),
     head=st.sampled_from(HEADS),
     seed=st.integers(0, 2**16),
 )
-def test_random_networks_match_finite_differences(widths, k, m, acts, head, seed):
+
+
+def _check_against_finite_differences(widths, k, m, acts, head, seed):
     output, loss = head
     if output == "softmax":
         m = max(m, 2)
@@ -99,7 +101,21 @@ def test_random_networks_match_finite_differences(widths, k, m, acts, head, seed
     X, Y = datasets.toy(net, n=7, seed=seed)
     theta = net.init(seed=seed) + numpy.random.default_rng(seed).normal(0, 0.3, len(net.parameters))
     report = tutor.gradcheck(net.compile(), theta, X, Y)
+    tally("random networks checked against finite differences", failures=0 if report.ok else 1)
     assert report.ok, str(report)
+
+
+@settings(max_examples=40, deadline=None)
+@given(**random_networks)
+def test_random_networks_match_finite_differences(widths, k, m, acts, head, seed):
+    _check_against_finite_differences(widths, k, m, acts, head, seed)
+
+
+@pytest.mark.fuzz
+@settings(max_examples=2000, deadline=None)
+@given(**random_networks)
+def test_many_more_random_networks_match_finite_differences(widths, k, m, acts, head, seed):
+    _check_against_finite_differences(widths, k, m, acts, head, seed)
 
 
 @pytest.mark.parametrize("sizes,act,out,loss", [
