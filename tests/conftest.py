@@ -33,11 +33,18 @@ def lesson():
     return _run_lesson
 
 
-def pytest_terminal_summary(terminalreporter):
-    """Print the robustness figures (tests/figures.py) that this run produced."""
-    from figures import lines
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print the robustness figures (tests/figures.py) that this run produced; after a whole,
+    passing default run, say so if the README quotes other figures."""
+    from figures import lines, quoted_in_readme
 
-    if figures := lines():
-        terminalreporter.section("robustness figures")
-        for line in figures:
-            terminalreporter.write_line(line)
+    if not (figures := lines()):
+        return
+    terminalreporter.section("robustness figures")
+    for line in figures:
+        terminalreporter.write_line(line)
+    whole = (config.args == config.getini("testpaths") and not config.option.keyword
+             and config.option.markexpr == "not fuzz")
+    if whole and exitstatus == 0 and quoted_in_readme() != figures:
+        terminalreporter.write_line("README.md's testing section quotes other figures: copy "
+                                    "these into it", yellow=True)
