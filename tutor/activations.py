@@ -3,8 +3,9 @@
 The slides write a neuron as h = G(α + xβ) with G(z) = eᶻ/(1 + eᶻ). Each row below gives G as a
 SymPy expression in ``z``; SymPy differentiates it, and the kernel re-expresses G′ through the
 cached activation h where it can (the logistic's G′ = h(1 − h)), as back-propagation does.
-A row may also carry ``numeric``: the same function written so that floating point cannot
-overflow (eᶻ/(1 + eᶻ) is inf/inf = NaN at z = 800; (1 + tanh(z/2))/2 is not).
+A row may also carry ``numeric``: the same function written so that floating point neither
+overflows nor cancels (eᶻ/(1 + eᶻ) is inf/inf = NaN at z = 800; e^min(z, 0)/(1 + e^−|z|) is
+finite and accurate to the last digits for every z, in float32 as in float64).
 
 >>> from tutor.activations import activation
 >>> G = activation("sigmoid")
@@ -160,7 +161,10 @@ def _derivative_in_h(act: Activation) -> sympy.Expr | None:
 ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         "logistic", sympy.exp(z) / (1 + sympy.exp(z)), ("sigmoid", "logit", "G"),
-        numeric=(1 + sympy.tanh(z / 2)) / 2,
+        # e^min(z, 0) / (1 + e^−|z|): no exponent is positive, so nothing overflows, and for
+        # z ≪ 0 it keeps e^z's relative accuracy ((1 + tanh(z/2))/2 rounds 1 − 1 to 0: it gave
+        # 0 for G(−40) = 4.2e−18 in float64 and 0 for G(−20) = 2.1e−9 in float32)
+        numeric=sympy.exp(sympy.Min(z, 0)) / (1 + sympy.exp(-sympy.Abs(z))),
         description="the slides' G(z) = eᶻ/(1 + eᶻ): squashes any z into (0, 1)",
     ),
     Activation("tanh", sympy.tanh(z), (), description="squashes z into (−1, 1), centred at 0"),
@@ -171,6 +175,20 @@ ACTIVATIONS: tuple[Activation, ...] = (
         description="log(1 + eᶻ): a smooth ReLU",
     ),
 )
+
+
+def _stable_form(expr: sympy.Expr) -> sympy.Expr | None:
+    """A typed formula that is a row's function (1/(1 + e^−z) is the logistic) gets the row's
+    stable numeric form: as typed, it overflows at z = −1000 (or is inf/inf at z = 1000)."""
+    for row in ACTIVATIONS:
+        if row.numeric is not None and _close(expr, row.expr):
+            try:
+                same = sympy.simplify(expr - row.expr) == 0
+            except (TypeError, ValueError, NotImplementedError):
+                same = False
+            if same:
+                return row.numeric
+    return None
 
 
 class _Softmax:
@@ -240,7 +258,9 @@ def activation(spec, *, allow_softmax: bool = False):
             raise ValueError(f"an activation takes one argument; {spec} takes {len(spec.variables)}")
         from .notation import unicode
 
-        return Activation(f"G(z) = {unicode(spec(z))}", spec(z), description=str(spec))
+        expr = spec(z)
+        return Activation(f"G(z) = {unicode(expr)}", expr, description=str(spec),
+                          numeric=_stable_form(expr))
     raise TypeError(
         f"an activation is a name, a SymPy Lambda or an undefined Function, not {type(spec).__name__}"
     )

@@ -264,12 +264,24 @@ def _forward_lines(net) -> tuple[list[str], dict[int, str]]:
 
 
 def _stable_logs(net) -> tuple[dict, list[str]]:
-    """log ŷ and log(1 − ŷ) written through z, so a saturated output gives no log(0)."""
+    """log ŷ and log(1 − ŷ) written through z, so a saturated output gives no log(0).
+
+    Only the logs the loss has are written: squared error needs none of them.
+    """
     L = len(net.layers)
     out = net.output
+    if not net.loss_row.term_for(out is SOFTMAX).has(sympy.log):
+        return {}, []
     if out is SOFTMAX:
+        # log Σ e^(z − max z) = log(1 + rest), rest the sum without one of the maxima (whose e^0
+        # is 1): log1p(rest) keeps a confident right answer's loss, log(1 + e^−40) = 4.2e−18,
+        # where log(total) rounds 1 + 4.2e−18 to 1 and gives 0. rest = the terms below the
+        # maximum, plus 1 for each further tie: round(total − below) is the number of ties.
         return ({sympy.log(yhat): sympy.Symbol("log_h")},
-                [f"log_h = shifted_{L} - xp.log(total_{L})  # log ŷ = z − log Σ e^z"])
+                [f"below_{L} = xp.sum(xp.where(shifted_{L} < 0, xp.exp(shifted_{L}), 0.0), axis=1, "
+                 "keepdims=True)",
+                 f"log_h = shifted_{L} - xp.log1p(below_{L} + (xp.round(total_{L} - below_{L}) - 1))"
+                 "  # log ŷ = z − log Σ e^z"])
     if getattr(out, "name", None) == "logistic":
         return ({sympy.log(yhat): sympy.Symbol("log_h"),
                  sympy.log(1 - yhat): sympy.Symbol("log_1mh")},
