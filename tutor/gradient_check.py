@@ -10,11 +10,18 @@ Central difference (error O(h²) instead of the one-sided O(h))::
     ∂L/∂θ_i ≈ (L(θ + h e_i) − L(θ − h e_i)) / 2h,     h = eps · max(1, |θ_i|)
 
 A coordinate passes when ``|analytic − numeric| ≤ atol + rtol · max(|analytic|, |numeric|)``.
-Points where the loss is not differentiable (a ReLU at 0) are reported as ``"kink"``.
+Points where the loss is not differentiable (a ReLU at 0) are reported as ``"kink"``; where the
+loss does not change measurably with a parameter (saturated logistic or tanh units, a dead
+ReLU) the finite differences cannot confirm anything, and the row says so: ``"flat"``.
+
+A float32 gradient is compared with finite differences of the same loss in float64 (a tutor
+kernel's float64 twin, or ``reference=``): a float32 loss is rounded at 1.2e−7, too coarse for
+its differences to tell a correct gradient from one wrong by 1 %.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +44,7 @@ class GradCheckRow:
     numeric: float
     abs_error: float
     rel_error: float
-    status: str  # "pass" | "fail" | "kink"
+    status: str  # "pass" | "fail" | "kink" | "flat"
     note: str = ""
 
 
@@ -51,6 +58,7 @@ class GradCheckReport:
     atol: float
     eps: float
     dtype: str
+    reference: str = ""  # where the finite differences came from, when not from f itself
 
     @property
     def failures(self) -> tuple[GradCheckRow, ...]:
@@ -61,8 +69,13 @@ class GradCheckReport:
         return tuple(r for r in self.rows if r.status == "kink")
 
     @property
+    def flat(self) -> tuple[GradCheckRow, ...]:
+        """Rows the finite differences could not check: the loss did not change measurably."""
+        return tuple(r for r in self.rows if r.status == "flat")
+
+    @property
     def ok(self) -> bool:
-        """True when no row failed (kinks are reported, but are not failures)."""
+        """True when no row failed (kinks and flat rows are reported, but are not failures)."""
         return not self.failures
 
     @property
@@ -84,8 +97,9 @@ class GradCheckReport:
         return r.abs_error / max(t, np.finfo(np.float64).tiny)
 
     def __repr__(self) -> str:
+        flat = f", flat={len(self.flat)}" if self.flat else ""
         return (f"GradCheckReport(mode={self.mode!r}, rows={len(self.rows)}, "
-                f"failures={len(self.failures)}, kinks={len(self.kinks)}, ok={self.ok})")
+                f"failures={len(self.failures)}, kinks={len(self.kinks)}{flat}, ok={self.ok})")
 
     def __str__(self) -> str:
         n = len(self.rows)
@@ -93,9 +107,14 @@ class GradCheckReport:
         lines = [f"gradcheck (mode={self.mode}, {n} {what}, analytic dtype {self.dtype}, "
                  f"eps={self.eps:g})",
                  f"pass when {RULE}, rtol={self.rtol:g}, atol={self.atol:g}"]
-        if self.dtype in ("float16", "bfloat16", "float32"):
-            lines.append(f"  ({self.dtype} gradient: loose tolerance, low-precision kernels "
-                         "can't be checked tighter)")
+        if self.dtype in ("float16", "bfloat16", "float32") and self.reference:
+            lines.append(f"  ({self.dtype} gradient against finite differences of the "
+                         f"{self.reference}: the tolerance leaves room for {self.dtype} rounding, "
+                         "an error of 1 % still fails)")
+        elif self.dtype in ("float16", "bfloat16", "float32"):
+            lines.append(f"  ({self.dtype} gradient: loose tolerance, as finite differences of a "
+                         f"{self.dtype} loss resolve slopes only to about 1 %; smaller errors can "
+                         "pass. Give reference=, the same loss in float64, to check tighter)")
         shown = list(self.rows)
         if n > MAX_ROWS:  # failures and kinks first (at most 30), then the 10 worst passes
             bad = sorted((r for r in self.rows if r.status != "pass"), key=self._score)[::-1]
@@ -111,14 +130,21 @@ class GradCheckReport:
         if len(shown) < n:
             lines.append(f"… {n - len(shown)} rows omitted (all failures and kinks up to 30 "
                          "are shown, then the 10 passing rows closest to their tolerance)")
-        lines += [f"  {r.name}: {r.note}" for r in shown if r.note]
-        f, k = len(self.failures), len(self.kinks)
+        lines += [f"  {r.name}: {r.note}" for r in shown if r.note and r.status != "flat"]
+        flat = [r for r in self.rows if r.status == "flat"]
+        if flat:  # one note for all: they say the same thing
+            others = f" (and {len(flat) - 1} other flat row{'s' if len(flat) > 2 else ''})"
+            lines.append(f"  {flat[0].name}{others if len(flat) > 1 else ''}: {flat[0].note}")
+        f, k, flat = len(self.failures), len(self.kinks), len(self.flat)
         summary = f"{f} of {n} FAILED" if f else f"all {n} passed"
-        if k and not f:
-            summary = f"none failed: {n - k} of {n} passed"
+        if (k or flat) and not f:
+            summary = f"none failed: {n - k - flat} of {n} passed"
         if k:
             summary += (f"; {k} kink{'s' if k > 1 else ''} (not differentiable there, "
                         "analytic value is a valid one-sided slope)")
+        if flat:
+            summary += (f"; {flat} flat, not checked (the loss does not change measurably with "
+                        f"{'them' if flat > 1 else 'it'}: saturated units or a dead ReLU)")
         lines.append(summary)
         return "\n".join(lines)
 
@@ -150,16 +176,47 @@ def _is_low_precision(dtype: np.dtype) -> bool:
     return bool(np.issubdtype(dtype, np.floating) and np.finfo(dtype).bits <= 32)
 
 
+_TWINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # float32 kernel → float64 twin
+
+
+def _float64_twin(f: Any) -> Callable | None:
+    """A low-precision tutor kernel's float64 twin: the same model, compiled for float64."""
+    model = getattr(f, "model", None)
+    if getattr(f, "dtype", "float64") == "float64" or not callable(getattr(model, "compile", None)):
+        return None
+    try:
+        twin = _TWINS.get(f)
+    except TypeError:  # not weakly referenceable: compile it every time
+        twin = None
+    if twin is None:
+        twin = model.compile(backend=getattr(f, "backend", "numpy"), dtype="float64")
+        try:
+            _TWINS[f] = twin
+        except TypeError:
+            pass
+    return twin
+
+
 def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, X: Any = None,
               Y: Any = None, *, names: Sequence[Any] | None = None, mode: str = "full",
               directions: int = 8, seed: int = 0, eps: float | None = None,
-              rtol: float | None = None, atol: float | None = None) -> GradCheckReport:
+              rtol: float | None = None, atol: float | None = None,
+              reference: Callable[[np.ndarray, Any, Any], tuple[Any, Any]] | None = None,
+              ) -> GradCheckReport:
     """Check ``f(theta, X, Y) -> (loss, grad)`` against central finite differences.
 
     ``mode="full"`` checks every coordinate, ``"fast"`` ``directions`` random unit vectors.
-    Defaults follow the gradient's dtype: float64 → eps=6e-6, rtol=1e-5, atol=1e-8·max(1, |L|);
-    float32 → eps=5e-3, rtol=2e-2, atol=1e-3·max(1, |L|). Rows are "pass", "fail" or "kink"
-    (not differentiable at θ, analytic value between the one-sided slopes).
+    Defaults follow the gradient's dtype: float64 → eps=6e-6, rtol=1e-5, atol=1e-8·max(1, |L|).
+    A float32 gradient is checked against the finite differences of ``reference`` (a function
+    like ``f`` computing the same loss in float64; by default a tutor kernel's float64 twin) at
+    θ rounded to float32, with rtol=1e-3, atol=1e-5·max(1, |L|): float32 rounding passes, an
+    error of 1 % fails. Without a reference the float32 loss itself is differenced, with
+    eps=5e-3, rtol=2e-2, atol=1e-3·max(1, |L|), which cannot see errors much below 2 %.
+
+    Rows are "pass", "fail", "kink" (not differentiable at θ, analytic value between the
+    one-sided slopes) or "flat" (the loss does not change measurably along the step, so the
+    finite differences cannot check the analytic value, as for saturated logistic or tanh
+    units: not a failure, but not a pass either).
 
     >>> import numpy as np
     >>> def f(theta, X, Y):  # least squares: L = mean((Xθ − Y)²), ∇L = 2 Xᵀ(Xθ − Y) / n
@@ -183,43 +240,76 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
         raise ValueError(f"theta is not finite: theta[{i}] = {theta[i]}")
     P = theta.size
 
-    def loss_at(t: np.ndarray) -> float:
-        loss = f(t.copy(), X, Y)[0]
+    def scalar(loss: Any) -> Any:
         if getattr(loss, "shape", ()) != ():
             raise ValueError(f"loss must be a scalar, got shape {loss.shape}")
-        return float(loss)
+        return loss
+
+    def claim(t: np.ndarray) -> tuple[float, np.dtype, np.ndarray]:
+        """f's loss (as a float), the loss's dtype and f's gradient (as NumPy, its own dtype)."""
+        loss, grad = f(t.copy(), X, Y)
+        loss = scalar(loss)
+        g = _to_numpy(grad)
+        if g.shape != (P,):
+            raise ValueError(f"grad has shape {g.shape}, expected ({P},) to match theta")
+        return float(loss), _dtype_of(loss), g
 
     # --- the claim at θ: loss and analytic gradient -------------------------------------
-    loss0, grad_raw = f(theta.copy(), X, Y)
-    if getattr(loss0, "shape", ()) != ():
-        raise ValueError(f"loss must be a scalar, got shape {loss0.shape}")
-    loss_dtype = _dtype_of(loss0)
-    loss0 = float(loss0)
+    loss0, loss_dtype, g_native = claim(theta)
     if not np.isfinite(loss0):
         raise ValueError(f"loss is not finite at theta: {loss0}")
-    g_native = _to_numpy(grad_raw)
-    if g_native.shape != (P,):
-        raise ValueError(f"grad has shape {g_native.shape}, expected ({P},) to match theta")
     low = _is_low_precision(g_native.dtype)
-    # machine epsilon of the coarser of the loss and gradient dtypes (float64 if neither is)
-    ulp = max([np.finfo(np.float64).eps] + [np.finfo(d).eps for d in (loss_dtype, g_native.dtype)
+    source, described = f, ""  # the function whose loss is differenced
+    if low:
+        if reference is None and (reference := _float64_twin(f)) is not None:
+            described = "float64 loss (the kernel's float64 twin)"
+        if reference is not None:
+            described = described or "reference loss"
+            # the analytic gradient and the finite differences at the same point: θ as f sees it
+            rounded = theta.astype(g_native.dtype).astype(np.float64)
+            if not np.array_equal(rounded, theta):
+                theta = rounded
+                loss0, loss_dtype, g_native = claim(theta)
+    elif reference is not None:
+        described = "reference loss"
+    if reference is not None:
+        source = reference
+        value = scalar(reference(theta.copy(), X, Y)[0])
+        loss_dtype, loss0 = _dtype_of(value), float(value)
+        if not np.isfinite(loss0):
+            raise ValueError(f"the reference loss is not finite at theta: {loss0}")
+    # machine epsilon of the differenced loss (and, without a reference, of the gradient)
+    dtypes = (loss_dtype,) if reference is not None else (loss_dtype, g_native.dtype)
+    ulp = max([np.finfo(np.float64).eps] + [np.finfo(d).eps for d in dtypes
                                              if np.issubdtype(d, np.floating)])
     grad = g_native.astype(np.float64)
     if not np.all(np.isfinite(grad)):
         i = int(np.flatnonzero(~np.isfinite(grad))[0])
         raise ValueError(f"grad is not finite at theta: grad[{i}] = {grad[i]}")
 
+    def loss_at(t: np.ndarray) -> float:
+        return float(scalar(source(t.copy(), X, Y)[0]))
+
     # Defaults. eps ≈ cbrt(machine epsilon) balances truncation O(h²) against rounding
-    # O(ε/h); a float32 kernel's loss is rounded at ε₃₂ ≈ 1.2e-7, so its step is cbrt(ε₃₂).
-    eps = eps if eps is not None else (5e-3 if low else 6e-6)
-    rtol = rtol if rtol is not None else (2e-2 if low else 1e-5)
-    atol = atol if atol is not None else (1e-3 if low else 1e-8) * max(1.0, abs(loss0))
+    # O(ε/h); a float32 loss is rounded at ε₃₂ ≈ 1.2e-7, so its step is cbrt(ε₃₂). A float32
+    # gradient against a float64 reference: rtol, atol are float32 rounding with room to spare.
+    coarse = low and reference is None
+    eps = eps if eps is not None else (5e-3 if coarse else 6e-6)
+    rtol = rtol if rtol is not None else (2e-2 if coarse else 1e-3 if low else 1e-5)
+    atol = atol if atol is not None else (
+        1e-3 if coarse else 1e-5 if low else 1e-8) * max(1.0, abs(loss0))
 
     def tol(*values: float) -> float:  # atol + rtol · max|values|
         return atol + rtol * max(abs(v) for v in values)
 
     def noise(h: float) -> float:  # rounding in (L(θ ± h) − L(θ))/h: a few ulps of L, over h
         return 8 * ulp * max(1.0, abs(loss0)) / h
+
+    def passed(a: float, num: float, note: str = "") -> tuple[float, str, str]:
+        if not note and abs(a - num) > rtol * max(abs(a), abs(num)):
+            note = (f"agrees only within atol: a slope this small ({max(abs(a), abs(num)):.2g}) "
+                    "is not resolved to rtol by the finite differences")
+        return num, "pass", note
 
     def check(d: np.ndarray, h: float, a: float) -> tuple[float, str, str]:
         """Compare the analytic slope ``a`` along direction ``d`` with finite differences."""
@@ -230,10 +320,19 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
         num = (fwd + bwd) / 2
         if not np.isfinite(num):
             return num, "fail", "loss is not finite at θ ± h"
+        # Flat: the loss does not move above its rounding over θ ± h, and the analytic slope
+        # says it should not. Nothing is checked there: a gradient wrong by 1 % (or by a
+        # factor of 2) would look the same. Saturated units do this: G′ ≈ 0 for |z| ≳ 40.
+        if max(abs(fwd), abs(bwd), abs(a)) <= noise(h):
+            return num, "flat", (
+                f"the loss does not change measurably over θ ± {h:.2g} (slopes below "
+                f"{noise(h):.2g} are lost in its rounding): finite differences cannot check the "
+                "analytic value here. Saturated units (logistic or tanh at large |z|) or a dead "
+                "ReLU?")
         agrees = abs(a - num) <= tol(a, num)
         gap = abs(fwd - bwd)
         if agrees and gap <= tol(fwd, bwd):
-            return num, "pass", ""
+            return passed(a, num)
         # The central difference disagrees, or the one-sided slopes do (a kink may hide
         # behind a central difference that happens to agree): look again with h/100.
         fwd2, bwd2 = slopes(h / 100)
@@ -244,12 +343,14 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
         kink = (gap > tol(fwd, bwd) + noise(h) and gap2 > tol(fwd2, bwd2) + noise(h / 100)
                 and gap2 > gap / 10)
         if not kink and agrees:
-            return num, "pass", ""
+            return passed(a, num)
         if not kink and np.isfinite(num2) and abs(a - num2) <= tol(a, num2):
-            return num2, "pass", (f"badly conditioned at h={h:.2g}: central difference {num:.6g}"
-                                  f", but {num2:.6g} at h/100 agrees")
+            return passed(a, num2, f"badly conditioned at h={h:.2g}: central difference "
+                                   f"{num:.6g}, but {num2:.6g} at h/100 agrees")
         if kink:
-            lo, hi = min(fwd, bwd), max(fwd, bwd)
+            # A one-sided slope is off by about L''·h/2 (first order, unlike the central one):
+            # the slopes at h/100 bound the one-sided derivatives too, 100 times closer.
+            lo, hi = min(fwd, bwd, fwd2, bwd2), max(fwd, bwd, fwd2, bwd2)
             ok = lo - tol(a, lo) <= a <= hi + tol(a, hi)  # a valid one-sided / sub-gradient
             return num, "kink" if ok else "fail", (
                 f"not differentiable here, e.g. a ReLU at 0: one-sided slopes {bwd:.6g} "
@@ -289,4 +390,4 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
         big = max(abs(a), abs(num))
         rel = 0.0 if big == 0 else err / max(big, np.finfo(np.float64).tiny)
         out.append(GradCheckRow(name, i, a, num, err, rel, status, note))
-    return GradCheckReport(tuple(out), mode, rtol, atol, eps, str(g_native.dtype))
+    return GradCheckReport(tuple(out), mode, rtol, atol, eps, str(g_native.dtype), described)

@@ -104,9 +104,20 @@ class InPlace:
             if expr.exp == 2:
                 return [*self._into(target, expr.base, free), f"{target} *= {target}"]
             if expr.exp == -1:
-                return [*self._into(target, expr.base, free), f"{target} = 1 / {target}"]
+                reciprocal = (f"xp.reciprocal({target}, out={target})" if self.out_functions
+                              else f"{target} = 1 / {target}")
+                return [*self._into(target, expr.base, free), reciprocal]
         if isinstance(expr, sympy.Function) and len(expr.args) == 1:
             return self._function(target, expr, free)
+        if isinstance(expr, sympy.Min | sympy.Max) and len(expr.args) == 2:
+            inner, bound = sorted(expr.args, key=self._is_array, reverse=True)
+            if not self._is_array(bound):
+                call = f"xp.{'minimum' if isinstance(expr, sympy.Min) else 'maximum'}"
+                lines = self._into(target, inner, free)
+                bound = self._print(bound)
+                if self.out_functions:
+                    return [*lines, f"{call}({target}, {bound}, out={target})"]
+                return [*lines, f"{target} = {call}({target}, {bound})"]
         return [f"{target} = {self._print(expr)}"]
 
     def _function(self, target: str, expr, free: set) -> list[str]:

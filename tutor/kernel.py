@@ -28,7 +28,7 @@ import numpy
 import sympy
 from sympy.printing.numpy import NumPyPrinter
 
-from .activations import SOFTMAX, h, z
+from .activations import EXP_CAP, SOFTMAX, h, z
 from .backends import Backend
 from .backends import backend as _backend
 from .inplace import InPlace
@@ -103,6 +103,17 @@ def _identifier(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def _exp_cap(dtype: str) -> float:
+    """The largest x of the dtype whose eˣ is finite in it: 709.78… in float64, 88.72… in
+    float32. A logistic unit capped there is off only by e^−x, below the smallest normal number."""
+    kind = numpy.dtype(dtype).type
+    cap = kind(math.log(numpy.finfo(kind).max))
+    with numpy.errstate(over="ignore"):
+        while not numpy.isfinite(numpy.exp(cap)):
+            cap = numpy.nextafter(cap, kind(0))
+    return float(cap)
+
+
 # -- the kernel object ------------------------------------------------------------------------
 class Kernel:
     """A compiled loss-and-gradient function: ``loss, grad = kernel(theta, X, Y)``.
@@ -127,7 +138,7 @@ class Kernel:
         filename = f"<tutor kernel {next(self._counter)}>"
         # the source is printed by SymPy from expression trees we built, never from user text
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        namespace: dict = {"xp": backend.namespace()}
+        namespace: dict = {"xp": backend.namespace(), EXP_CAP.name: _exp_cap(dtype)}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - as sympy.lambdify
         self._loss_and_gradient = namespace["loss_and_gradient"]
         self._predict = namespace["predict"]
@@ -226,7 +237,7 @@ def _activation_code(layer, hidden: bool, writer: InPlace) -> tuple[list[str], s
     back-propagation keeps its intermediates.
     """
     l, act = layer.index, layer.activation
-    G = act.numeric_expr()
+    G = act.kernel_expr()
     in_h = act.derivative_in_h()
     z_l, h_l = sympy.Symbol(f"z_{l}"), sympy.Symbol(f"h_{l}")
     writer.names |= {z_l: f"z_{l}", h_l: f"h_{l}"}
@@ -275,13 +286,25 @@ def _forward_lines(net, writer: InPlace) -> tuple[list[str], dict[int, sympy.Exp
 
 
 def _stable_logs(net) -> tuple[dict, list[str]]:
-    """log ŷ and log(1 − ŷ) written through z, so a saturated output gives no log(0)."""
+    """log ŷ and log(1 − ŷ) written through z, so a saturated output gives no log(0).
+
+    Only the logs the loss has are written: squared error needs none of them.
+    """
     L = len(net.layers)
     out = net.output
+    if not net.loss_row.term_for(out is SOFTMAX).has(sympy.log):
+        return {}, []
     if out is SOFTMAX:
-        # z_L holds z − max z; in place it becomes z − max z − log Σ e^(z − max z) = log ŷ
+        # z_L holds z − max z. log Σ e^(z − max z) = log(1 + rest), rest the sum without one of
+        # the maxima (whose e^0 is 1): log1p(rest) keeps a confident right answer's loss,
+        # log(1 + e^−40) = 4.2e−18, where log(total) rounds 1 + 4.2e−18 to 1 and gives 0.
+        # rest = the terms below the maximum, plus 1 for each further tie: round(total − below)
+        # is the number of ties. In place, z_L becomes log ŷ.
         return ({sympy.log(yhat): sympy.Symbol("log_h")},
-                [f"z_{L} -= xp.log(total_{L})  # log ŷ = z − log Σ e^z", f"log_h = z_{L}"])
+                [f"below_{L} = xp.sum(xp.where(z_{L} < 0, xp.exp(z_{L}), 0.0), axis=1, keepdims=True)",
+                 f"z_{L} -= xp.log1p(below_{L} + (xp.round(total_{L} - below_{L}) - 1))"
+                 "  # log ŷ = z − log Σ e^z",
+                 f"log_h = z_{L}"])
     if getattr(out, "name", None) == "logistic":
         return ({sympy.log(yhat): sympy.Symbol("log_h"),
                  sympy.log(1 - yhat): sympy.Symbol("log_1mh")},
@@ -313,7 +336,7 @@ def _loss_lines(net, writer: InPlace) -> tuple[list[str], dict]:
     """
     L = len(net.layers)
     term = net.loss_row.term_for(net.output is SOFTMAX)
-    replacements, lines = _stable_logs(net) if term.has(sympy.log) else ({}, [])
+    replacements, lines = _stable_logs(net)
     for name in ("log_h", "log_1mh", "Y", "residual"):
         writer.names[sympy.Symbol(name)] = name
     term = term.xreplace(replacements)
