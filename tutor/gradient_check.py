@@ -180,7 +180,7 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
         raise ValueError(f"theta must be 1-D, got shape {theta.shape}")
     if not np.all(np.isfinite(theta)):
         i = int(np.flatnonzero(~np.isfinite(theta))[0])
-        raise ValueError(f"theta is not finite: theta[{i}] = {theta[i]}")
+        raise ValueError(f"θ must hold finite numbers, but theta[{i}] = {theta[i]}")
     P = theta.size
 
     def loss_at(t: np.ndarray) -> float:
@@ -196,7 +196,9 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
     loss_dtype = _dtype_of(loss0)
     loss0 = float(loss0)
     if not np.isfinite(loss0):
-        raise ValueError(f"loss is not finite at theta: {loss0}")
+        raise ValueError(f"the loss is not finite at θ ({loss0}): the model or loss can't be "
+                         "computed there (a log or square root of a negative number, or an "
+                         "overflow), so there is no gradient to check: check at other values of θ")
     g_native = _to_numpy(grad_raw)
     if g_native.shape != (P,):
         raise ValueError(f"grad has shape {g_native.shape}, expected ({P},) to match theta")
@@ -207,7 +209,8 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
     grad = g_native.astype(np.float64)
     if not np.all(np.isfinite(grad)):
         i = int(np.flatnonzero(~np.isfinite(grad))[0])
-        raise ValueError(f"grad is not finite at theta: grad[{i}] = {grad[i]}")
+        raise ValueError(f"grad is not finite at θ: grad[{i}] = {grad[i]}; the model is not "
+                         "differentiable there or overflows: check at other values of θ")
 
     # Defaults. eps ≈ cbrt(machine epsilon) balances truncation O(h²) against rounding
     # O(ε/h); a float32 kernel's loss is rounded at ε₃₂ ≈ 1.2e-7, so its step is cbrt(ε₃₂).
