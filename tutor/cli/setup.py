@@ -158,9 +158,26 @@ def _classes(data: Data | None) -> int | None:
     return None
 
 
+#: the model options each kind of model uses; any other one given is refused, not ignored
+USES = {"slides": ("loss",), "linear": (), "logistic": (), "neuron": ("activation", "loss"),
+        "mlp": ("layers", "hidden", "activation", "output", "loss"), "formula": ("loss",)}
+
+
+def _unused_options(args, kind: str) -> None:
+    """--activation with linear regression, --hidden with a neuron: said, not silently ignored."""
+    for option in ("layers", "hidden", "activation", "output", "loss"):
+        if getattr(args, option, None) and option not in USES[kind]:
+            takers = ", ".join(name for name, used in USES.items() if option in used)
+            model = "a formula model" if kind == "formula" else f"--model {kind}"
+            raise UsageError(f"--{option} does not apply to {model}, so it would be ignored; "
+                             f"the models that use it: {takers}")
+
+
 def model_from(args, data: Data | None) -> tuple[Network | Model, str]:
     """The model the options describe, and its kind."""
     spec = (args.model or "mlp").strip()
+    kind = spec if spec in NAMED_MODELS else "mlp" if spec == "network" else "formula"
+    _unused_options(args, kind)
     k = data.k if data is not None else None
     if spec == "slides":
         alpha, x = Symbol("alpha"), Symbol("x")
@@ -289,11 +306,10 @@ def _theta0(args, model, kind: str) -> numpy.ndarray:
     else:
         theta = model.init(seed=args.seed)
     for name, value in parse_assignments(getattr(args, "params", None)).items():
-        if value is None:
-            continue
-        try:
+        try:  # every name is checked, even one given without a value
             index = model.parameters.index(find_parameter(model.parameters, name))
         except (ValueError, IndexError) as error:
             raise UsageError(f"--params: {error}") from None
-        theta[index] = value
+        if value is not None:
+            theta[index] = value
     return theta

@@ -114,8 +114,10 @@ def custom_session(*, model: str, hidden: str, data: str, target: str, activatio
     from ..cli.setup import UsageError, problem_from
 
     args = SimpleNamespace(
-        model=formula if model == "formula" else model, layers=None, hidden=hidden or None,
-        activation=activation or None, output=output or None, loss=loss or None,
+        model=formula if model == "formula" else model, layers=None,
+        hidden=(hidden or None) if model == "mlp" else None,
+        activation=(activation or None) if model in ("neuron", "mlp") else None,
+        output=output or None, loss=loss or None,
         params=params or None, data=data or None, target=target or None, features=None,
         standardize=model in ("linear", "logistic") and data.endswith(".csv"), n=None, seed=0)
     default = {"slides": "slides", "logistic": "logistic"}.get(model, "linear")
