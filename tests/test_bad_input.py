@@ -237,6 +237,8 @@ CSV_CATALOGUE = [
     ("a missing feature column", GOOD, {"features": ["age"]}, "no feature column 'age'",
      "the columns are 'x', 'y'"),
     ("a column named twice", "x,x,y\n1,2,3\n4,5,6\n", {}, "'x' appears twice", "rename one"),
+    ("the target among the features", GOOD, {"features": ["x", "y"]},
+     "'y' is both a feature and a target", "leave it out of the features"),
     ("a row with too many cells", "x,y\n1,2\n2,3,4\n", {}, "line 3 has 3 cells",
      "missing or extra commas"),
     ("numbers where the header should be", "1,2\n3,4\n5,6\n", {}, "holds numbers, not column "
@@ -365,6 +367,9 @@ CLI_CATALOGUE = [
      "the built-in data sets are"),
     ("data with more features than the model's inputs", ["descend", "--data", "moons"],
      "takes 1 inputs but the data has 2", "change --layers or --features"),
+    ("a model with more outputs than the data's targets",
+     ["descend", "--model", "mlp", "--layers", "1,2,2", "--data", "linear"],
+     "has 2 outputs but the data has 1 target column", "make the last width of --layers 1"),
     ("a 0/1 loss on real-valued targets", ["descend", "--model", "logistic", "--data", "linear"],
      "'y' has other values", "a 0/1 target"),
     ("a history file in a folder that is not there",

@@ -378,7 +378,8 @@ def load_csv(path, target=None, features=None, *, standardize: bool = False,
         hint = ": fix the cell or drop the row"
     both = [name for name in features if name in targets]
     if both:
-        raise DataError(f"{path}: column {both[0]!r} is both a feature and a target", path=path,
+        raise DataError(f"{path}: column {both[0]!r} is both a feature and a target: leave it "
+                        f"out of the features, or choose another target", path=path,
                         column=both[0])
 
     used = [(header.index(name), name) for name in features + targets]

@@ -274,8 +274,10 @@ def _arrays(model, kind: str, data: Data) -> tuple[numpy.ndarray, numpy.ndarray]
                                  f"0…{m - 1} (or one-hot columns); {data.targets[0]!r} is not")
             Y = numpy.eye(m)[Y.astype(int)]
     elif (Y.ndim == 1 and m != 1) or (Y.ndim == 2 and Y.shape[1] != m):
-        raise UsageError(f"the model has {m} outputs but the data has "
-                         f"{1 if Y.ndim == 1 else Y.shape[1]} target column(s)")
+        columns = 1 if Y.ndim == 1 else Y.shape[1]
+        raise UsageError(f"the model has {m} outputs but the data has {columns} target "
+                         f"column{'s' * (columns != 1)} ({', '.join(data.targets)}): make the last "
+                         f"width of --layers {columns}, one output per target")
     if model.loss_row.name == "cross_entropy" and not numpy.all((Y == 0) | (Y == 1)):
         raise UsageError(f"cross-entropy needs targets that are 0 or 1; {data.targets[0]!r} has "
                          "other values (use --loss squared_error, or a 0/1 target)")
