@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 
 import numpy
 
-__all__ = ["Data", "DataError", "load_csv"]
+__all__ = ["Data", "DataError", "load_csv", "as_numbers"]
 
 #: cells that mean "no value": they are reported as empty, not as "not a number"
 MISSING = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "none", "nil", "missing", "."})
@@ -50,6 +50,57 @@ class DataError(ValueError):
                  column: str | None = None):
         super().__init__(message)
         self.path, self.line, self.column = path, line, column
+
+
+_WHAT = {"X": "a table of numbers, one row per sample and one column per input: shape (n, k)",
+         "Y": "the targets as numbers, one row per sample: shape (n,) or (n, m)",
+         "θ₀": "the starting values, one number per parameter"}
+
+
+def as_numbers(name: str, value, what: str | None = None):
+    """``value`` as an array of numbers; a ValueError saying what ``name`` must be otherwise.
+
+    CuPy and other array-API arrays are passed through as they are (their kernel checks them).
+
+    >>> from tutor.data import as_numbers
+    >>> as_numbers("Y", [1.0, "two"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: Y must be the targets as numbers, ...; it holds text such as 'two', not a number
+    """
+    what = what or _WHAT.get(name, "an array of numbers")
+    if value is None:
+        raise ValueError(f"{name} is missing (None): give {what}")
+    if not isinstance(value, numpy.ndarray) and (hasattr(value, "__array_namespace__")
+                                                  or hasattr(value, "__cuda_array_interface__")):
+        return value
+    try:
+        array = numpy.asarray(value)
+    except (TypeError, ValueError) as error:
+        why = ("its rows are not all the same length" if "inhomogeneous" in str(error)
+               else f"it can't be read as an array ({error})")
+        raise ValueError(f"{name} must be {what}; {why}") from None
+    if array.dtype.kind in "fiub":
+        return array if array.dtype.kind == "f" else array.astype(float)
+    if array.dtype.kind in "US":
+        cells = [str(cell) for cell in array.ravel()]
+        for cell in cells:
+            try:
+                float(cell)
+            except ValueError:
+                raise ValueError(f"{name} must be {what}; it holds text such as {cell!r}, not a "
+                                 f"number") from None
+        raise ValueError(f"{name} must be {what}; it holds numbers written as text (such as "
+                         f"{cells[0] if cells else ''!r}): convert them to numbers first")
+    if array.dtype.kind == "O":
+        for cell in array.ravel():
+            try:
+                float(cell)
+            except (TypeError, ValueError):
+                raise ValueError(f"{name} must be {what}; it holds {cell!r}, which is not a "
+                                 f"number") from None
+        return array.astype(float)
+    raise ValueError(f"{name} must be {what}; it holds {array.dtype} values, not real numbers")
 
 
 def _names(names) -> str:
@@ -85,12 +136,16 @@ class Data:
     stds: tuple[float, ...] | None = None
 
     def __post_init__(self):
-        X = numpy.asarray(self.X, dtype=numpy.float64)
-        Y = numpy.asarray(self.Y, dtype=numpy.float64)
+        where = f"{self.source}: "
+        try:
+            X = numpy.asarray(as_numbers("X", self.X), dtype=numpy.float64)
+            Y = numpy.asarray(as_numbers("Y", self.Y, "the targets as numbers, one row per "
+                                         "sample: shape (n,) or (n, m)"), dtype=numpy.float64)
+        except ValueError as error:
+            raise DataError(f"{where}{error}") from None
         if X.ndim == 1:
             X = X[:, None]
         features, targets = tuple(map(str, self.features)), tuple(map(str, self.targets))
-        where = f"{self.source}: "
         if X.ndim != 2:
             raise DataError(f"{where}X must be a table (n, k), not an array of shape {X.shape}")
         if Y.ndim not in (1, 2):
@@ -102,6 +157,20 @@ class Data:
         m = 1 if Y.ndim == 1 else Y.shape[1]
         if len(targets) != m:
             raise DataError(f"{where}{len(targets)} target names for {m} columns of Y")
+        if X.shape[0] == 0:
+            raise DataError(f"{where}there are no rows: a data set needs at least one sample")
+        names = features + targets
+        twice = [name for j, name in enumerate(names) if name in names[:j]]
+        if twice:
+            raise DataError(f"{where}the column name {twice[0]!r} is used twice: every feature and "
+                            f"target needs its own name", column=twice[0])
+        for array, columns in ((X, features), (Y.reshape(len(Y), -1), targets)):
+            bad = numpy.argwhere(~numpy.isfinite(array))
+            if bad.size:
+                row, j = bad[0]
+                value = array[row, j]
+                raise DataError(f"{where}row {row + 1}, column {columns[j]!r} is {value}: data must "
+                                f"be finite numbers; drop or impute that row", column=columns[j])
         for field, value in (("means", self.means), ("stds", self.stds)):
             if value is not None:
                 value = tuple(float(v) for v in value)
@@ -141,7 +210,8 @@ class Data:
             if column.max() == column.min():
                 raise DataError(
                     f"{self.source}: column {name!r} ({j + 1}) is constant (every value is "
-                    f"{column[0]:g}), so it can't be standardized: drop it from the features",
+                    f"{column[0]:g}), so it can't be standardized: drop it from the features "
+                    f"(or from the file)",
                     path=self.source, column=name)
         means, stds = self.X.mean(axis=0), self.X.std(axis=0)
         return (replace(self, X=(self.X - means) / stds, means=tuple(means), stds=tuple(stds)),
@@ -308,7 +378,8 @@ def load_csv(path, target=None, features=None, *, standardize: bool = False,
         hint = ": fix the cell or drop the row"
     both = [name for name in features if name in targets]
     if both:
-        raise DataError(f"{path}: column {both[0]!r} is both a feature and a target", path=path,
+        raise DataError(f"{path}: column {both[0]!r} is both a feature and a target: leave it "
+                        f"out of the features, or choose another target", path=path,
                         column=both[0])
 
     used = [(header.index(name), name) for name in features + targets]

@@ -43,6 +43,7 @@ def slides_example() -> tuple[numpy.ndarray, numpy.ndarray]:
 def linear(n: int = 100, k: int = 1, seed: int = 0, alpha: float = 1.0, beta=None,
            noise: float = 0.5) -> tuple[numpy.ndarray, numpy.ndarray]:
     """y = α + xβ + ε with x ~ N(0, 1) and ε ~ N(0, noise²); β defaults to 1, 2, …, k."""
+    n, k = _size(n), _size(k, what="k, the number of features,")
     rng = numpy.random.default_rng(seed)
     beta = numpy.arange(1.0, k + 1) if beta is None else numpy.asarray(beta, dtype=float)
     X = rng.normal(size=(n, k))
@@ -52,6 +53,7 @@ def linear(n: int = 100, k: int = 1, seed: int = 0, alpha: float = 1.0, beta=Non
 def logistic(n: int = 200, k: int = 1, seed: int = 0, alpha: float = -0.5,
              beta=None) -> tuple[numpy.ndarray, numpy.ndarray]:
     """y ~ Bernoulli(G(α + xβ)), G the logistic; β defaults to 1, −1, 1, …"""
+    n, k = _size(n), _size(k, what="k, the number of features,")
     rng = numpy.random.default_rng(seed)
     beta = (numpy.resize([1.0, -1.0], k) if beta is None
             else numpy.asarray(beta, dtype=float))
@@ -66,6 +68,7 @@ def toy(model, n: int = 16, seed: int = 0) -> tuple[numpy.ndarray, numpy.ndarray
     Targets are real numbers for regression, 0/1 for logistic outputs and one-hot rows for
     a softmax: handy for gradient checks.
     """
+    n = _size(n)
     rng = numpy.random.default_rng(seed)
     k, m = len(model.inputs), len(model.targets)
     X = rng.normal(size=(n, k))
@@ -79,13 +82,13 @@ def toy(model, n: int = 16, seed: int = 0) -> tuple[numpy.ndarray, numpy.ndarray
     return X, (Y[:, 0] if m == 1 else Y)
 
 
-def _size(n, least: int = 1) -> int:
+def _size(n, least: int = 1, what: str = "n, the number of samples,") -> int:
     try:
         n = operator.index(n)
     except TypeError:
-        raise ValueError(f"n must be a whole number of samples, not {n!r}") from None
+        raise ValueError(f"{what} must be a whole number, not {n!r}") from None
     if n < least:
-        raise ValueError(f"n must be at least {least}, not {n}")
+        raise ValueError(f"{what} must be at least {least}, not {n}")
     return n
 
 

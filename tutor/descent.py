@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy
 
+from .data import as_numbers
 from .notation import unicode
 
 __all__ = ["Step", "Divergence", "descend"]
@@ -85,21 +87,65 @@ def _numpy(array) -> numpy.ndarray:
         return numpy.from_dlpack(array)
 
 
-def _check_settings(learning_rate, steps, epochs, batch_size, n):
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, int | float | numpy.number):
-        raise TypeError(f"learning_rate must be a number, got {learning_rate!r}")
+#: |θ| beyond this is divergence even while the loss is still finite (float32 kernels overflow
+#: at 3.4e38, so their limit is lower)
+THETA_LIMIT = {"float64": 1e100, "float32": 1e30}
+
+
+def _whole(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | numpy.integer)
+
+
+def _check_settings(learning_rate, steps, epochs, batch_size, n, seed=None):
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
+        raise TypeError(f"learning_rate must be a number: a positive one such as 0.1 (the "
+                        f"slides' γ), got {learning_rate!r}")
     if not math.isfinite(learning_rate) or learning_rate <= 0:
         raise ValueError(f"learning_rate must be a positive finite number (γ > 0), got "
                          f"{learning_rate!r}; the slides use 0.1")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
-            batch_size, int | numpy.integer) or not 1 <= batch_size <= n):
+    if batch_size is not None and (not _whole(batch_size) or not 1 <= batch_size <= n):
         raise ValueError(f"batch_size must be a whole number from 1 to {n} (the number of "
                          f"samples), or none at all (None) for full-batch gradient descent; "
                          f"got {batch_size!r}")
     for name, value in (("steps", steps), ("epochs", epochs)):
-        if value is not None and (isinstance(value, bool) or not isinstance(
-                value, int | numpy.integer) or value < 0):
+        if value is not None and (not _whole(value) or value < 0):
             raise ValueError(f"{name} must be a whole number ≥ 0, got {value!r}")
+    if seed is not None and (not _whole(seed) or seed < 0):
+        raise ValueError(f"seed must be a whole number ≥ 0 (or None for a fresh random shuffle), "
+                         f"got {seed!r}")
+
+
+def _prepare(kernel, theta0, X, Y, learning_rate, steps, batch_size, seed, epochs):
+    """Check everything ``descend`` is given; θ₀ as a float vector, X, Y and the sample count."""
+    X, Y = as_numbers("X", X), as_numbers("Y", Y)
+    if X.ndim == 0:
+        raise ValueError(f"X must be a table of numbers, one row per sample: shape (n, k), not "
+                         f"the single number {X!r}")
+    n = X.shape[0]
+    if n < 1:
+        raise ValueError("X has no rows: gradient descent needs data, at least one sample")
+    if Y.ndim == 0 or Y.shape[0] != n:
+        rows = "a single number" if Y.ndim == 0 else f"{Y.shape[0]} rows"
+        raise ValueError(f"X has {n} rows but Y has {rows}: one target row per sample")
+    _check_settings(learning_rate, steps, epochs, batch_size, n, seed)
+    theta = as_numbers("θ₀", theta0).astype(float).reshape(-1)
+    if theta.shape != (kernel.n_parameters,):
+        raise ValueError(f"θ₀ must hold {kernel.n_parameters} numbers (one per parameter), "
+                         f"got {theta.size}")
+    if not numpy.all(numpy.isfinite(theta)):
+        i = int(numpy.flatnonzero(~numpy.isfinite(theta))[0])
+        raise ValueError(f"θ₀ holds NaN or infinity (θ₀[{i}] = {theta[i]}): start from finite "
+                         f"values")
+    for name, array in (("X", X), ("Y", Y)):
+        bad = ~numpy.isfinite(_numpy(array))
+        if bool(numpy.any(bad)):
+            where = tuple(int(i) for i in numpy.argwhere(bad)[0])
+            raise ValueError(f"{name} holds NaN or infinity (first at row {where[0]}"
+                             f"{f', column {where[1]}' if len(where) > 1 else ''}): remove or "
+                             f"impute those values first")
+    if hasattr(kernel, "_arrays"):  # the kernel's own shape checks, before any step
+        kernel._arrays(theta, X, Y)
+    return theta, X, Y, n
 
 
 def descend(kernel, theta0, X, Y, learning_rate: float = 0.1, steps: int | None = 100,
@@ -109,35 +155,58 @@ def descend(kernel, theta0, X, Y, learning_rate: float = 0.1, steps: int | None 
 
     ``batch_size=None`` is full-batch gradient descent; an integer gives SGD with mini-batches
     drawn from a fresh seeded shuffle each epoch. ``epochs``, when given, replaces ``steps``.
-    If the iterates blow up (a non-finite loss, gradient or θ, or a loss that keeps climbing
-    past a million times its reference level), :class:`Divergence` is raised after the steps
-    before it
-    were yielded; it says where the climb began and keeps the last good step.
+    Bad data or settings are a ``ValueError`` (or ``TypeError``) at once, before any step.
+
+    If the iterates blow up (a non-finite loss, gradient or θ, a loss that keeps climbing past
+    a million times its reference level, or parameters past ``THETA_LIMIT`` while the loss is
+    still finite), :class:`Divergence` is raised after the steps before it were yielded; it
+    says where the blow-up began and keeps the last good step. A loss that can't be computed
+    at θ₀ itself is reported as such, not blamed on γ.
     """
-    X = numpy.asarray(X, dtype=float) if not hasattr(X, "shape") else X
-    Y = numpy.asarray(Y, dtype=float) if not hasattr(Y, "shape") else Y
-    n = X.shape[0] if X.ndim else 0
-    if n < 1:
-        raise ValueError("X has no rows: gradient descent needs data")
-    if Y.shape[0] != n:
-        raise ValueError(f"X has {n} rows but Y has {Y.shape[0]}: one target row per sample")
-    _check_settings(learning_rate, steps, epochs, batch_size, n)
-    theta = numpy.array(theta0, dtype=float).reshape(-1)
-    if theta.shape != (kernel.n_parameters,):
-        raise ValueError(f"θ₀ must hold {kernel.n_parameters} numbers (one per parameter), "
-                         f"got {theta.size}")
-    if not numpy.all(numpy.isfinite(theta)):
-        raise ValueError("θ₀ holds NaN or infinity: start from finite values")
-    for name, array in (("X", X), ("Y", Y)):
-        if not bool(numpy.all(numpy.isfinite(_numpy(array)))):
-            raise ValueError(f"{name} holds NaN or infinity: remove or impute those values first")
+    theta, X, Y, n = _prepare(kernel, theta0, X, Y, learning_rate, steps, batch_size, seed, epochs)
+    return _steps(kernel, theta, X, Y, n, learning_rate, steps, batch_size, seed, epochs)
+
+
+def _divergence(t, learning_rate, *, loss_ok, theta_ok, exploded, size, limit, climbing_since,
+                growing_since, last_good) -> Divergence:
+    """The report for a blow-up caught at step t: what blew up, and since when."""
+    advice = (f"The learning rate γ = {learning_rate:g} is too large: each update overshoots "
+              f"the minimum by more than it corrects. Try a smaller γ (e.g. "
+              f"{learning_rate / 10:g}).")
+    began = max(1, (climbing_since or t) - 1)  # the loss at step t is the result of update t − 1
+    if not loss_ok and t == 1:
+        return Divergence(
+            "gradient descent cannot start: the loss or its gradient is infinite or NaN at the "
+            "starting values θ₀, before any update, so the learning rate is not to blame. Start "
+            "from other (smaller) values, or check that the model and loss can be computed there "
+            "(no log or square root of a negative number, no overflow).",
+            step=1, began=1, last_good=None, learning_rate=learning_rate)
+    if not loss_ok:
+        what = f"the loss became infinite or NaN at step {t}, climbing since step {began}"
+    elif not theta_ok:
+        began = began if climbing_since else t
+        what = (f"update {t} made the parameters θ infinite or NaN"
+                + (f" (the loss had been climbing since step {began})" if began < t else ""))
+    elif exploded:
+        what = f"the loss grew more than a million-fold by step {t}, climbing since step {began}"
+    else:
+        began = growing_since or t
+        what = (f"the parameters grew past {limit:.0e} by step {t} (the largest |θ| is "
+                f"{size:.3g}) while the loss stayed finite, growing since step {began}")
+    return Divergence(f"gradient descent diverged: {what}. {advice}", step=t, began=began,
+                      last_good=last_good, learning_rate=learning_rate)
+
+
+def _steps(kernel, theta, X, Y, n, learning_rate, steps, batch_size, seed, epochs):
     # a step prints its first few parameters by name; a huge network is not worth naming
     names = tuple(unicode(p) for p in kernel.parameters) if kernel.n_parameters <= 1000 else ()
     per_epoch = 1 if batch_size is None else math.ceil(n / batch_size)
     total = epochs * per_epoch if epochs is not None else (100 if steps is None else steps)
     rng = numpy.random.default_rng(seed)
     order = numpy.arange(n)
-    best, climbing_since, last_good = math.inf, None, None
+    best, climbing_since, growing_since, last_good = math.inf, None, None, None
+    size_before = float(numpy.max(numpy.abs(theta))) if theta.size else 0.0
+    limit = THETA_LIMIT.get(getattr(kernel, "dtype", "float64"), THETA_LIMIT["float64"])
     total_loss = 0.0  # SGD's reference level: the mean batch loss so far
     numpy_backend = kernel.backend.name == "numpy"
     for t in range(1, total + 1):
@@ -156,28 +225,25 @@ def descend(kernel, theta0, X, Y, learning_rate: float = 0.1, steps: int | None 
             predictions = _numpy(kernel.predict(theta, Xb)).astype(float)
             update = -learning_rate * grad
             new = theta + update
-        errors = _numpy(Yb).astype(float).reshape(predictions.shape) - predictions
-        finite = math.isfinite(loss) and numpy.all(numpy.isfinite(grad)) and numpy.all(
-            numpy.isfinite(new))
+            errors = _numpy(Yb).astype(float).reshape(predictions.shape) - predictions
+        loss_ok = math.isfinite(loss) and bool(numpy.all(numpy.isfinite(grad)))
+        theta_ok = bool(numpy.all(numpy.isfinite(new)))
+        size = float(numpy.max(numpy.abs(new))) if theta_ok and new.size else 0.0
         climbing_since = (climbing_since or t) if loss > best else None
+        growing_since = (growing_since or t) if size > size_before else None
         # full batch: the loss against the best so far; SGD: against the mean batch loss so far,
         # since one small batch can fit almost perfectly and make its next neighbour look huge
         reference = best if batch_size is None else total_loss / max(t - 1, 1)
-        exploded = finite and climbing_since is not None and loss > 1e6 * max(reference, 1e-12)
-        if not finite or exploded or (numpy.max(numpy.abs(new)) > 1e100):
-            # the loss measured at step t is the result of update t − 1
-            began = max(1, (climbing_since or t) - 1)
-            what = "became infinite or NaN" if not finite else "grew more than a million-fold"
-            raise Divergence(
-                f"gradient descent diverged: the loss {what} by step {t}, climbing since step "
-                f"{began}. The learning rate γ = {learning_rate:g} is too large: each update "
-                f"overshoots the minimum by more than it corrects. Try a smaller γ (e.g. "
-                f"{learning_rate / 10:g}).",
-                step=t, began=began, last_good=last_good, learning_rate=learning_rate)
+        exploded = loss_ok and climbing_since is not None and loss > 1e6 * max(reference, 1e-12)
+        if not (loss_ok and theta_ok) or exploded or size > limit:
+            raise _divergence(t, learning_rate, loss_ok=loss_ok, theta_ok=theta_ok,
+                              exploded=exploded, size=size, limit=limit,
+                              climbing_since=climbing_since, growing_since=growing_since,
+                              last_good=last_good)
         best = min(best, loss)
         total_loss += loss
         step = Step(t, epoch + 1, theta, new, loss, grad, update, predictions, errors,
                     numpy.asarray(rows), float(learning_rate), names)
         last_good = step
-        theta = new
+        theta, size_before = new, size
         yield step

@@ -117,7 +117,8 @@ def logit_mle(X: ArrayLike, y: ArrayLike, *, tol: float = 1e-10, max_iter: int =
     if y.min() == y.max():
         raise ValueError(
             f"y is {int(y[0])} for every row: the outcome never varies, so "
-            "the intercept runs off to infinity and the logit MLE does not exist"
+            "the intercept runs off to infinity and the logit MLE does not exist: y needs both "
+            "0s and 1s"
         )
     s = 2.0 * y - 1.0  # +1 / -1 labels: a direction d with s * (A d) >= 0 separates the data
 

@@ -237,7 +237,7 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
         raise ValueError(f"theta must be 1-D, got shape {theta.shape}")
     if not np.all(np.isfinite(theta)):
         i = int(np.flatnonzero(~np.isfinite(theta))[0])
-        raise ValueError(f"theta is not finite: theta[{i}] = {theta[i]}")
+        raise ValueError(f"θ must hold finite numbers, but theta[{i}] = {theta[i]}")
     P = theta.size
 
     def scalar(loss: Any) -> Any:
@@ -257,7 +257,9 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
     # --- the claim at θ: loss and analytic gradient -------------------------------------
     loss0, loss_dtype, g_native = claim(theta)
     if not np.isfinite(loss0):
-        raise ValueError(f"loss is not finite at theta: {loss0}")
+        raise ValueError(f"the loss is not finite at θ ({loss0}): the model or loss can't be "
+                         "computed there (a log or square root of a negative number, or an "
+                         "overflow), so there is no gradient to check: check at other values of θ")
     low = _is_low_precision(g_native.dtype)
     source, described = f, ""  # the function whose loss is differenced
     if low:
@@ -285,7 +287,8 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
     grad = g_native.astype(np.float64)
     if not np.all(np.isfinite(grad)):
         i = int(np.flatnonzero(~np.isfinite(grad))[0])
-        raise ValueError(f"grad is not finite at theta: grad[{i}] = {grad[i]}")
+        raise ValueError(f"grad is not finite at θ: grad[{i}] = {grad[i]}; the model is not "
+                         "differentiable there or overflows: check at other values of θ")
 
     def loss_at(t: np.ndarray) -> float:
         return float(scalar(source(t.copy(), X, Y)[0]))

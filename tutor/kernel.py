@@ -152,15 +152,27 @@ class Kernel:
     def n_outputs(self) -> int:
         return len(self.targets)
 
+    def _asarray(self, name: str, value):
+        try:
+            return self.backend.xp.asarray(value, dtype=self._dtype)
+        except (TypeError, ValueError) as error:  # text, ragged rows, None: say which and why
+            from .data import as_numbers
+
+            try:
+                as_numbers(name, value)
+            except ValueError as clear:
+                raise KernelInputError(str(clear)) from None
+            raise KernelInputError(f"{name} can't be read as numbers ({error})") from None
+
     def _arrays(self, theta, X, Y=None):
-        xp, dtype = self.backend.xp, self._dtype
-        theta = xp.asarray(theta, dtype=dtype)
+        xp = self.backend.xp
+        theta = self._asarray("θ", theta)
         if tuple(theta.shape) != (self.n_parameters,):
             raise KernelInputError(
                 f"θ must be a flat vector of {self.n_parameters} numbers (one per parameter), "
                 f"got shape {tuple(theta.shape)}"
             )
-        X = xp.asarray(X, dtype=dtype)
+        X = self._asarray("X", X)
         k = len(self.inputs)
         if X.ndim == 1 and k == 1:
             X = xp.reshape(X, (-1, 1))
@@ -173,7 +185,7 @@ class Kernel:
             raise KernelInputError("X has no rows: there is no data to compute a loss on")
         if Y is None:
             return theta, X, None
-        Y = xp.asarray(Y, dtype=dtype)
+        Y = self._asarray("Y", Y)
         m = self.n_outputs
         if Y.ndim == 1 and m == 1:
             Y = xp.reshape(Y, (-1, 1))
@@ -197,19 +209,23 @@ class Kernel:
         """ŷ for each row of X: shape (n,) for one output, (n, m) for several."""
         theta, X, _ = self._arrays(theta, X)
         out = self._predict(theta, X)
+        if not bool(self.backend.xp.all(self.backend.xp.isfinite(out))):
+            self._diagnose(theta, X, None)  # NaN in, NaN out: name the input instead
         return out[:, 0] if self.n_outputs == 1 else out
 
     def _diagnose(self, theta, X, Y) -> None:
         """A non-finite loss: blame the input that holds NaN or inf, if one does."""
         xp = self.backend.xp
         for name, array in (("θ", theta), ("X", X), ("Y", Y)):
+            if array is None:
+                continue
             bad = ~xp.isfinite(array)
             if bool(xp.any(bad)):
                 where = numpy.argwhere(self.backend.to_numpy(bad))[0].tolist()
+                fix = ("start from finite values" if name == "θ"
+                       else "remove or impute those values first")
                 raise KernelInputError(
-                    f"{name} holds NaN or infinity (first at index {tuple(where)}): remove or "
-                    "impute those values before computing a loss"
-                )
+                    f"{name} holds NaN or infinity (first at index {tuple(where)}): {fix}")
 
     def __repr__(self) -> str:
         return (f"<Kernel ({self.kind}) for {self.model.describe()}; backend {self.backend.name}, "

@@ -18,12 +18,13 @@ c = ε² = 3² = 9
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy
 
 from . import datasets
-from .descent import Divergence, Step, descend
+from .descent import Divergence, Step, _prepare, _whole, descend
 from .expression import Model
 from .notation import Symbol, unicode
 
@@ -40,6 +41,48 @@ def num(value) -> str:
     if not numpy.isfinite(value):
         return str(value)
     return f"{value:.6g}".replace("-", "−")
+
+
+def _real(value, what: str, accepted: str) -> float:
+    """A number typed or given: 0.1, "0.1", "−0.5" (the minus sign as printed); else a
+    ValueError naming ``what`` and what is ``accepted``."""
+    if isinstance(value, str):
+        text = value.strip().replace("−", "-")
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"{what} must be {accepted}, not {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{what} must be {accepted}, not {value!r}")
+    return float(value)
+
+
+def _rate(value) -> float:
+    rate = _real(value, "the learning rate γ", "a positive number such as 0.1")
+    if not numpy.isfinite(rate) or rate <= 0:
+        shown = repr(value) if isinstance(value, str) else f"{rate:g}"
+        raise ValueError(f"the learning rate γ must be a positive number such as 0.1, not {shown}")
+    return rate
+
+
+def _batch(value, X) -> int | None:
+    """None (plain gradient descent) or a whole number of samples from 1 to n."""
+    n = len(X) if hasattr(X, "__len__") else 0
+    accepted = (f"a whole number from 1 to {n} (the number of samples), or none for plain "
+                "gradient descent on all of them")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"the batch size must be {accepted}, not {text!r}") from None
+    if not _whole(value) or not 1 <= value <= n:
+        raise ValueError(f"the batch size must be {accepted}, not {value!r}")
+    return int(value)
 
 
 def _paren(text: str) -> str:
@@ -66,7 +109,14 @@ class Session:
     diverged: Divergence | None = None
 
     def __post_init__(self):
-        self.theta0 = numpy.array(self.theta0, dtype=float)
+        # the same checks as descend's, at once: a bad γ, batch size, θ₀ or data is a clear
+        # ValueError here rather than at the first step
+        self.learning_rate = _rate(self.learning_rate)
+        self.batch_size = _batch(self.batch_size, self.X)
+        theta0, self.X, self.Y, _ = _prepare(self.kernel, self.theta0, self.X, self.Y,
+                                             self.learning_rate, None, self.batch_size,
+                                             self.seed, None)
+        self.theta0 = numpy.array(theta0, dtype=float)
         self._run = None  # the descend generator, made again after back() or a change
         self._derivations: dict = {}
 
@@ -132,32 +182,46 @@ class Session:
         self.history.clear()
         self.diverged, self._run = None, None
 
+    def rewind(self, t: int) -> None:
+        """Back to the state after step ``t`` (0 is θ₀), leaving a divergence: after a blow-up,
+        ``rewind(s.diverged.began - 1)`` returns to where the climb began."""
+        if not _whole(t) or not 0 <= t <= len(self.history):
+            raise ValueError(f"can rewind to a step from 0 (θ₀) to {len(self.history)} (the last "
+                             f"one taken), not {t!r}")
+        del self.history[t:]
+        self.diverged, self._run = None, None
+
     def set_learning_rate(self, value: float) -> None:
         """A new γ, rewinding to the same θ₀ so runs compare on identical starting values."""
-        value = float(value)
-        if not numpy.isfinite(value) or value <= 0:
-            raise ValueError(f"the learning rate γ must be a positive number, not {value:g}")
-        self.learning_rate = value
+        self.learning_rate = _rate(value)
         self.reset()
 
     def set_batch_size(self, value: int | None) -> None:
         """Plain gradient descent (None) or SGD with mini-batches; rewinds to θ₀."""
-        if value is not None and not 1 <= int(value) <= len(self.X):
-            raise ValueError(f"the batch size must be from 1 to {len(self.X)} (the number of "
-                             f"samples), or all of them for plain gradient descent")
-        self.batch_size = None if value is None else int(value)
+        self.batch_size = _batch(value, self.X)
         self.reset()
 
     def set_parameter(self, name_or_index, value: float) -> None:
         """Start again from the current θ with one parameter typed in."""
-        index = (name_or_index if isinstance(name_or_index, int)
-                 else self.names.index(name_or_index) if name_or_index in self.names
-                 else [p.name for p in self.model.parameters].index(name_or_index))
-        value = float(value)
-        if not numpy.isfinite(value):
-            raise ValueError("a parameter must be a finite number")
+        names, keys = self.names, [p.name for p in self.model.parameters]
+        if _whole(name_or_index):
+            if not 0 <= name_or_index < len(names):
+                raise ValueError(f"no parameter number {name_or_index}: there are {len(names)}, "
+                                 f"numbered 0 to {len(names) - 1}")
+            index = int(name_or_index)
+        elif name_or_index in names:
+            index = names.index(name_or_index)
+        elif name_or_index in keys:
+            index = keys.index(name_or_index)
+        else:
+            shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
+            raise ValueError(f"no parameter {name_or_index!r}: the parameters are {shown}")
+        number = _real(value, f"the value of {names[index]}", "a finite number such as 2")
+        if not numpy.isfinite(number):
+            raise ValueError(f"the value of {names[index]} must be a finite number such as 2, "
+                             f"not {number:g}")
         theta = self.theta.copy()
-        theta[index] = value
+        theta[index] = number
         self.theta0 = theta
         self.reset()
 

@@ -2,12 +2,15 @@
 typed formula, and built-in or CSV data.
 
 Exit codes: 0 success, 1 a failed gradient check, divergence or no convergence, 2 a usage error
-(bad options, a formula our parser refuses, a bad CSV file).
+(bad options, a formula our parser refuses, a bad CSV file), 3 an unexpected internal error (a
+bug: reported in one line; set TUTOR_TRACEBACK=1 to see the traceback), 130 interrupted (Ctrl-C).
+Nothing is ever reported with a Python traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 __all__ = ["main", "build_parser"]
@@ -37,6 +40,22 @@ EXAMPLES = {
   tutor kernel                                  the generated NumPy code for a 2-2-1 network
   tutor kernel --layers 2,16,16,3 --output softmax --backend cupy""",
 }
+
+
+def _typed(kind, accepted: str):
+    """An argparse type that says what it accepts: "'abc' is not a number: give one such as 0.1"."""
+    def convert(text: str):
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {accepted}") from None
+
+    convert.__name__ = kind.__name__
+    return convert
+
+
+NUMBER = _typed(float, "a number: give one such as 0.1")
+WHOLE = _typed(int, "a whole number: give one such as 10")
 
 
 def _model_options(parser: argparse.ArgumentParser, default_model: str) -> None:
@@ -70,8 +89,8 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
                        "(default: all the others)")
     group.add_argument("--standardize", action="store_true", help="scale each feature to mean 0, "
                        "standard deviation 1")
-    group.add_argument("--n", type=int, metavar="N", help="size of a built-in data set")
-    group.add_argument("--seed", type=int, default=0, help="seed for data, starting values and "
+    group.add_argument("--n", type=WHOLE, metavar="N", help="size of a built-in data set")
+    group.add_argument("--seed", type=WHOLE, default=0, help="seed for data, starting values and "
                        "mini-batches (default: 0)")
 
 
@@ -83,12 +102,12 @@ def _kernel_options(parser: argparse.ArgumentParser) -> None:
 
 def _descent_options(parser: argparse.ArgumentParser, steps: int) -> None:
     group = parser.add_argument_group("gradient descent")
-    group.add_argument("--learning-rate", "--lr", type=float, default=0.1, metavar="γ",
+    group.add_argument("--learning-rate", "--lr", type=NUMBER, default=0.1, metavar="γ",
                        help="learning rate γ (default: 0.1)")
     how_long = group.add_mutually_exclusive_group()
-    how_long.add_argument("--steps", type=int, default=steps, help=f"updates (default: {steps})")
-    how_long.add_argument("--epochs", type=int, help="passes over the data (instead of --steps)")
-    group.add_argument("--batch-size", type=int, metavar="B", help="SGD with mini-batches of B "
+    how_long.add_argument("--steps", type=WHOLE, default=steps, help=f"updates (default: {steps})")
+    how_long.add_argument("--epochs", type=WHOLE, help="passes over the data (instead of --steps)")
+    group.add_argument("--batch-size", type=WHOLE, metavar="B", help="SGD with mini-batches of B "
                        "samples (default: all of them, plain gradient descent)")
 
 
@@ -125,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("check", "compare the kernel's gradient with finite differences", "mlp")
     p.add_argument("--mode", choices=["full", "fast"], default="full",
                    help="every parameter, or random directions for big models")
-    p.add_argument("--directions", type=int, default=8, help="directions in fast mode")
+    p.add_argument("--directions", type=WHOLE, default=8, help="directions in fast mode")
     _data_options(p)
     _kernel_options(p)
     p.set_defaults(run="check")
@@ -133,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("descend", "gradient descent or SGD, one row per iteration", "slides")
     _data_options(p)
     _descent_options(p, steps=10)
-    p.add_argument("--every", type=int, metavar="K", help="print every K-th iteration")
+    p.add_argument("--every", type=WHOLE, metavar="K", help="print every K-th iteration")
     p.add_argument("--history", metavar="FILE", help="write every iteration to FILE.csv or "
                    "FILE.json")
     _kernel_options(p)
@@ -142,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("fit", "descend to convergence and compare with OLS or the logit MLE", "linear")
     _data_options(p)
     _descent_options(p, steps=100_000)
-    p.add_argument("--tolerance", type=float, default=1e-10,
+    p.add_argument("--tolerance", type=NUMBER, default=1e-10,
                    help="stop when every |∂c/∂θ| is below this (default: 1e-10)")
     p.add_argument("--no-rescale", action="store_true", help="descend on the features as given "
                    "(by default linear and logistic regressions descend on standardized features "
@@ -182,18 +201,56 @@ def _defaults(args) -> None:
             args.layers = "2,2,1"
             args.activation = args.activation or "F"
             args.output = args.output or "F"
-    if getattr(args, "learning_rate", None) is not None:
-        rate = args.learning_rate
-        if not rate > 0 or rate != rate or rate == float("inf"):
-            raise UsageError(f"--learning-rate must be a positive number, got {rate:g}")
-    for name in ("steps", "epochs", "batch_size", "n", "every", "directions"):
+    for name, example in (("learning_rate", "0.1"), ("tolerance", "1e-10")):
         value = getattr(args, name, None)
-        if value is not None and value < (0 if name == "steps" else 1):
-            raise UsageError(f"--{name.replace('_', '-')} must be at least "
-                             f"{0 if name == 'steps' else 1}, got {value}")
+        if value is not None and not 0 < value < float("inf"):
+            raise UsageError(f"--{name.replace('_', '-')} must be a positive number such as "
+                             f"{example}, got {value:g}")
+    for name in ("steps", "epochs", "batch_size", "n", "every", "directions", "seed"):
+        value = getattr(args, name, None)
+        least = 0 if name in ("steps", "seed") else 1
+        if value is not None and value < least:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least {least} (a whole "
+                             f"number), got {value}")
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code. Errors are one-line messages on stderr, never tracebacks."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C, wherever it lands (even while the maths libraries load)
+        sys.stderr.write("tutor: interrupted\n")
+        return 130
+    except BrokenPipeError:  # `tutor descend | head`: the reader left; say nothing more
+        _silence_stdout()
+        return 0
+    except MemoryError as error:
+        detail = f" ({error})" if str(error) else ""
+        sys.stderr.write(f"tutor: error: not enough memory{detail}: use less data (--n) or a "
+                         "smaller model (--layers, --hidden)\n")
+        return 2
+    except OSError as error:  # writing the output failed: a full disk, a closed terminal
+        sys.stderr.write(f"tutor: error: {error.strerror or error}\n")
+        return 2
+    except Exception as error:  # a bug: one line, and how to see more
+        if os.environ.get("TUTOR_TRACEBACK"):
+            raise
+        sys.stderr.write(f"tutor: internal error: {type(error).__name__}: {error}\n"
+                         "This is a bug in tutor. Run again with TUTOR_TRACEBACK=1 to see where it "
+                         "happened, and report it with the command you ran.\n")
+        return 3
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, send what is left to /dev/null so that exiting prints nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -220,24 +277,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_ui(lesson=path)
     # the commands and the maths load only now: plain `tutor` (the UI) starts without them
     from ..backends import BackendError
-    from ..data import DataError
-    from ..kernel import KernelInputError
     from ..parser import ParseError
     from . import commands
-    from .setup import UsageError
 
     try:
         _defaults(args)
         return getattr(commands, args.run)(args)
     except ParseError as error:
         sys.stderr.write(f"tutor: cannot read the formula:\n{error}\n")
-    except (UsageError, DataError, KernelInputError, BackendError) as error:
+    except (ValueError, BackendError) as error:  # UsageError, DataError, KernelInputError, …
         sys.stderr.write(f"tutor: error: {error}\n")
-    except ValueError as error:
-        sys.stderr.write(f"tutor: error: {error}\n")
-    except KeyboardInterrupt:
-        sys.stderr.write("tutor: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        return 0
     return 2

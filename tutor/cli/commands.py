@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import collections
 import csv
 import json
 import math
+import re
 import sys
 
 import numpy
@@ -93,8 +95,15 @@ def check(args) -> int:
     problem = problem_from(args, None, need_data=True)
     kernel = problem.model.compile(backend=args.backend, dtype=args.dtype)
     theta = problem.theta0
-    report = gradcheck(kernel, theta, problem.X, problem.Y, mode=args.mode,
-                       directions=args.directions, seed=args.seed)
+    with numpy.errstate(all="ignore"):  # a loss that can't be computed is reported below
+        loss, _ = kernel(theta, problem.X, problem.Y)
+        if not math.isfinite(float(loss)):
+            raise UsageError(f"the loss is {float(loss)} at the starting values θ₀ = "
+                             f"{_assignments(problem.names, theta)}: the model or loss can't be "
+                             "computed there (a log or square root of a negative number, or an "
+                             "overflow): start from other values with --params")
+        report = gradcheck(kernel, theta, problem.X, problem.Y, mode=args.mode,
+                           directions=args.directions, seed=args.seed)
     if args.json:
         _out(dump_json({
             "model": problem.model.describe(), "data": problem.data.source, "ok": report.ok,
@@ -153,7 +162,7 @@ def _write_history(path: str, steps, names, divergence) -> None:
     try:
         with open(path, "w", newline="", encoding="utf-8") as handle:
             if path.endswith(".json"):
-                json.dump({"steps": rows, "diverged": _divergence_json(divergence)}, handle,
+                json.dump({"steps": rows, "diverged": _divergence_json(divergence, names)}, handle,
                           indent=1)
             else:
                 writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["t"])
@@ -163,22 +172,35 @@ def _write_history(path: str, steps, names, divergence) -> None:
         raise UsageError(f"--history: cannot write {path}: {error.strerror}") from None
 
 
-def _divergence_json(divergence) -> dict | None:
+def _divergence_json(divergence, keys=None) -> dict | None:
     if divergence is None:
         return None
-    return {"message": str(divergence), "step": divergence.step, "began": divergence.began}
+    good = divergence.last_good
+    return {"message": str(divergence), "step": divergence.step, "began": divergence.began,
+            "last_good": None if good is None or keys is None else {
+                "t": good.t, "theta": dict(zip(keys, good.theta.tolist(), strict=True))}}
 
 
-def _run(problem: Problem, args, kernel, steps_total: int | None):
-    """Run descend, collecting steps; returns (steps, divergence or None)."""
-    steps, divergence = [], None
+def _run(problem: Problem, args, kernel, steps_total: int | None, keep_all: bool = False):
+    """Run descend; returns (the steps kept, divergence or None).
+
+    Every step is kept when ``keep_all`` (for --json and --history) and in a short run; in a
+    long one only the first SHORT_RUN, every --every-th and the last five, so that a run of a
+    billion steps fits in memory. The last step taken is always the last one kept.
+    """
+    _check_batch_size(args, len(problem.X))
+    steps, tail, divergence = [], collections.deque(maxlen=5), None
     total = steps_total or 0
     progress = Progress(total) if not args.json and total > SHORT_RUN else None
+    every = getattr(args, "every", None)
     try:
         for step in descend(kernel, problem.theta0, problem.X, problem.Y,
                             learning_rate=args.learning_rate, steps=args.steps,
                             batch_size=args.batch_size, seed=args.seed, epochs=args.epochs):
-            steps.append(step)
+            if keep_all or step.t <= SHORT_RUN or (every and (step.t - 1) % every == 0):
+                steps.append(step)
+            else:
+                tail.append(step)
             if progress:
                 progress.update(step.t, step.loss)
             if _converged(args, step):
@@ -188,7 +210,16 @@ def _run(problem: Problem, args, kernel, steps_total: int | None):
     finally:
         if progress:
             progress.close()
-    return steps, divergence
+    last = steps[-1].t if steps else 0
+    return steps + [s for s in tail if s.t > last], divergence
+
+
+def _check_batch_size(args, n: int) -> None:
+    """--batch-size against the data's size, in the command line's words."""
+    if args.batch_size is not None and args.batch_size > n:
+        raise UsageError(f"--batch-size must be from 1 to {n} (the number of samples in the "
+                         f"data), got {args.batch_size}; leave it out for full-batch gradient "
+                         f"descent on all {n}")
 
 
 def _converged(args, step) -> bool:
@@ -205,8 +236,10 @@ def _planned_steps(args, n: int) -> int:
 
 def descend_command(args) -> int:
     problem = problem_from(args, "slides", need_data=True)
+    _check_batch_size(args, len(problem.X))
     kernel = problem.model.compile(backend=args.backend, dtype=args.dtype)
-    steps, divergence = _run(problem, args, kernel, _planned_steps(args, len(problem.X)))
+    steps, divergence = _run(problem, args, kernel, _planned_steps(args, len(problem.X)),
+                             keep_all=bool(args.json or args.history))
     names, keys = problem.names, problem.keys
     if args.history:
         _write_history(args.history, steps, keys, divergence)
@@ -218,29 +251,37 @@ def descend_command(args) -> int:
             "steps": _history_rows(steps, keys),
             "theta": dict(zip(keys, (steps[-1].theta if steps else problem.theta0).tolist(),
                               strict=True)),
-            "diverged": _divergence_json(divergence)}))
+            "diverged": _divergence_json(divergence, keys)}))
         return 1 if divergence else 0
     _out(f"{problem.model.describe()}\ndata: {problem.data.source}; γ = {args.learning_rate:g}"
          + (f", SGD with batches of {args.batch_size}" if args.batch_size else
             ", full-batch gradient descent"))
     _out("θ₀: " + _assignments(names, problem.theta0))
     headers, row = _columns(problem, args.batch_size)
-    every = args.every or (1 if len(steps) <= SHORT_RUN else 0)
+    count = steps[-1].t if steps else 0
+    every = args.every or (1 if count <= SHORT_RUN else 0)
     if every:
         shown = [s for s in steps if (s.t - 1) % every == 0 or s is steps[-1]]
     else:  # a long run: its beginning and its end
-        shown = steps[:5] + steps[-5:]
+        shown = [s for s in steps if s.t <= 5 or s.t > max(5, count - 5)]
     rows = [row(s) for s in shown]
-    if not every and len(steps) > 10:
+    if not every and count > 10:
         rows.insert(5, ["…"] * len(headers))
     _out()
     _out(table(headers, rows))
+    if not steps and not divergence:
+        loss, _ = kernel(problem.theta0, problem.X, problem.Y)
+        _out(f"\nno steps taken (--steps 0): the loss at θ₀ is {number(loss)}")
     if steps and not divergence:
         last = steps[-1]
         loss, _ = kernel(last.theta, problem.X, problem.Y)
         _out(f"\nafter {last.t} step{'s' if last.t != 1 else ''}: θ = "
              f"{_assignments(names, last.theta)}; loss there {number(loss)}")
     if divergence:
+        good = divergence.last_good
+        if good is not None:
+            _out(f"\nthe last good state, after step {good.t}: θ = "
+                 f"{_assignments(names, good.theta)}")
         sys.stderr.write(f"tutor: {divergence}\n")
         return 1
     return 0
@@ -250,8 +291,14 @@ def descend_command(args) -> int:
 def fit(args) -> int:
     problem = problem_from(args, args.model if args.model in ("linear", "logistic") else "linear",
                            need_data=True)
-    X, Y = problem.X, problem.Y
+    X = problem.X
+    _check_batch_size(args, len(X))
+    if args.epochs is None and args.steps == 0:
+        raise UsageError("--steps must be at least 1 to fit anything")
     reference_name = {"linear": "OLS", "logistic": "logit MLE"}.get(problem.kind)
+    # the econometrician's answer first: data it can't be computed on (a constant column, a
+    # target that never varies, separated classes) is refused before a long descent
+    reference = _reference(problem, reference_name) if reference_name else None
     scale = reference_name is not None and not args.no_rescale
     if scale:
         # descend on standardized features, where one γ suits every slope, then map back:
@@ -272,11 +319,6 @@ def fit(args) -> int:
         alpha, beta = theta[0], theta[1:]
         theta = numpy.concatenate([[alpha - numpy.sum(beta * means / stds)], beta / stds])
     names = problem.names
-    reference = None
-    if reference_name == "OLS":
-        reference = ols(X, Y)
-    elif reference_name == "logit MLE":
-        reference = logit_mle(X, Y)
     distance = None if reference is None else float(numpy.max(numpy.abs(theta - reference)))
     if args.json:
         _out(dump_json({
@@ -315,6 +357,33 @@ def fit(args) -> int:
                          "change --learning-rate\n")
         return 1
     return 0
+
+
+def _reference(problem: Problem, name: str) -> numpy.ndarray:
+    """OLS or the logit MLE on the problem's data; a UsageError naming the columns if the data
+    can't give one."""
+    data, X, Y = problem.data, problem.X, problem.Y
+    features = list(data.features)
+    for j, feature in enumerate(features):
+        column = X[:, j]
+        if column.min() == column.max():
+            others = [f for f in features if f != feature]
+            fix = (f"leave it out with --features {','.join(others)}" if others else
+                   "there is no other feature to regress on: use data whose inputs vary")
+            raise UsageError(f"{data.source}: feature {feature!r} is constant (every value is "
+                             f"{column[0]:g}), so {'the ' * name.startswith('logit')}{name} "
+                             f"can't tell it from the constant α: {fix}")
+    if name == "logit MLE" and Y.min() == Y.max():
+        raise UsageError(f"{data.source}: the target {data.targets[0]!r} is {Y[0]:g} in every row: "
+                         "logistic regression needs both 0s and 1s (otherwise the logit MLE does "
+                         "not exist and gradient descent never stops)")
+    try:
+        return ols(X, Y) if name == "OLS" else logit_mle(X, Y)
+    except (ValueError, RuntimeError) as error:
+        message = re.sub(r"X column (\d+)", lambda m: f"column {features[int(m.group(1))]!r}",
+                         str(error))
+        raise UsageError(f"{data.source}: {'the ' * name.startswith('logit')}{name} can't be "
+                         f"computed: {message}") from None
 
 
 # -- kernel ---------------------------------------------------------------------------------------

@@ -7,13 +7,14 @@ our own whitelisting parser (never by eval). Data is a built-in name or a CSV fi
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 import numpy
 import sympy
 
 from .. import datasets
-from ..activations import Activation, activation
+from ..activations import ACTIVATIONS, Activation, activation
 from ..activations import z as z_symbol
 from ..data import Data, load_csv
 from ..expression import Model, find_parameter
@@ -84,15 +85,21 @@ def parse_assignments(text: str | None) -> dict[str, float | None]:
         try:
             number = float(value)
         except ValueError:
-            raise UsageError(f"--params: {value.strip()!r} for {name} is not a number") from None
+            raise UsageError(f"--params: {value.strip()!r} for {name} is not a number; write "
+                             f"name=number, such as {name}=2") from None
         if not numpy.isfinite(number):
             raise UsageError(f"--params: {name} must be a finite number, got {value.strip()}")
         out[name] = number
     return out
 
 
-def _activation(text: str | None, default: str, layer: int | None = None):
-    """A name from the table, ``F`` for the slides' unspecified F_l, or a formula in one variable."""
+def _activation(text: str | None, default: str, layer: int | None = None,
+                option: str = "--activation"):
+    """A name from the table, ``F`` for the slides' unspecified F_l, or a formula in one variable.
+
+    A bare name that is not in the table (``relux``, ``sigmoidd``) is refused: read as a formula
+    it would be the identity in a variable of that name, which is never what was meant.
+    """
     text = (text or default).strip()
     if text in ("F", "general"):
         return sympy.Function(f"F_{layer}" if layer else "F")
@@ -100,6 +107,12 @@ def _activation(text: str | None, default: str, layer: int | None = None):
         return activation(text, allow_softmax=True)
     except ValueError:
         pass
+    if re.fullmatch(r"[^\W\d]\w*", text):
+        names = ", ".join(row.name for row in ACTIVATIONS)
+        raise UsageError(f"{option} {text!r}: no activation has that name; choose one of "
+                         f"{names}{', softmax' if option == '--output' else ''}, F (the slides' "
+                         f"unspecified F), or type a formula in one variable such as "
+                         f"'1/(1+exp(-z))'")
     lam = parse_activation(text)
     return Activation(text, lam(z_symbol), description=f"typed formula {text}")
 
@@ -116,14 +129,22 @@ def _loss(text: str | None, default: str) -> Loss:
     return Loss(text, term, description=f"typed formula {text}")
 
 
-def _sizes(text: str) -> list[int]:
+def _sizes(text: str, option: str = "--layers") -> list[int]:
+    """Widths separated by commas (or dashes: 2-16-1), each a whole number ≥ 1."""
+    example = ("16,16 (the widths of the hidden layers)" if option == "--hidden"
+               else "2,16,16,3 (inputs, hidden layers…, outputs)")
+    parts = [s.strip() for s in text.strip().strip(",").replace("-", ",").split(",")]
     try:
-        sizes = [int(s) for s in text.replace("-", ",").split(",") if s.strip()]
+        sizes = [int(s) for s in parts]
     except ValueError:
-        raise UsageError(f"--layers {text!r}: give widths such as 2,16,16,3 (inputs, hidden…, "
-                         "outputs)") from None
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise UsageError(f"--layers {text!r}: give at least two positive widths, such as 2,2,1")
+        bad = next((s for s in parts if not s.isdigit()), text)
+        why = "a negative width" if "-" in text.strip() and not bad else f"{bad!r} is not a width"
+        raise UsageError(f"{option} {text!r}: {why}; give positive whole numbers such as "
+                         f"{example}") from None
+    least = 1 if option == "--hidden" else 2
+    if len(sizes) < least or min(sizes) < 1:
+        raise UsageError(f"{option} {text!r}: give {'at least two ' if least == 2 else ''}"
+                         f"positive whole numbers such as {example}")
     return sizes
 
 
@@ -137,9 +158,26 @@ def _classes(data: Data | None) -> int | None:
     return None
 
 
+#: the model options each kind of model uses; any other one given is refused, not ignored
+USES = {"slides": ("loss",), "linear": (), "logistic": (), "neuron": ("activation", "loss"),
+        "mlp": ("layers", "hidden", "activation", "output", "loss"), "formula": ("loss",)}
+
+
+def _unused_options(args, kind: str) -> None:
+    """--activation with linear regression, --hidden with a neuron: said, not silently ignored."""
+    for option in ("layers", "hidden", "activation", "output", "loss"):
+        if getattr(args, option, None) and option not in USES[kind]:
+            takers = ", ".join(name for name, used in USES.items() if option in used)
+            model = "a formula model" if kind == "formula" else f"--model {kind}"
+            raise UsageError(f"--{option} does not apply to {model}, so it would be ignored; "
+                             f"the models that use it: {takers}")
+
+
 def model_from(args, data: Data | None) -> tuple[Network | Model, str]:
     """The model the options describe, and its kind."""
     spec = (args.model or "mlp").strip()
+    kind = spec if spec in NAMED_MODELS else "mlp" if spec == "network" else "formula"
+    _unused_options(args, kind)
     k = data.k if data is not None else None
     if spec == "slides":
         alpha, x = Symbol("alpha"), Symbol("x")
@@ -152,11 +190,11 @@ def model_from(args, data: Data | None) -> tuple[Network | Model, str]:
         return neuron(k or 1, _activation(args.activation, "logistic", 1),
                       _loss(args.loss, "squared_error")), "neuron"
     if spec in ("mlp", "network"):
-        output = _activation(args.output, "identity", None)
+        output = _activation(args.output, "identity", None, "--output")
         if args.layers:
             sizes = _sizes(args.layers)
         else:
-            hidden = _sizes("1," + (args.hidden or "2") + ",1")[1:-1]
+            hidden = _sizes(args.hidden or "2", "--hidden")
             classes = _classes(data)
             m = classes if (output is not None and getattr(output, "name", "") == "softmax"
                             and classes) else (1 if data is None or data.Y.ndim == 1
@@ -176,8 +214,9 @@ def _formula_model(args, text: str) -> Model:
     assignments = parse_assignments(args.params)
     if not assignments:
         raise UsageError(
-            f"--model {text!r} is a formula: name its parameters with --params, e.g. "
-            "--params alpha=2,beta=0 (the other names are inputs, read from data columns)")
+            f"--model {text!r} is not one of the named models ({', '.join(NAMED_MODELS)}), so it "
+            "is read as a formula: name its parameters with --params, e.g. --params "
+            "alpha=2,beta=0 (the other names are inputs, read from data columns)")
     expr = parse(text)
     names = {s.name: s for s in expr.free_symbols}
     missing = [n for n in assignments if n not in names]
@@ -199,7 +238,12 @@ def data_from(args, default: str | None) -> Data | None:
         return load_csv(name, target=args.target, features=features, standardize=args.standardize)
     if args.target or args.features:
         raise UsageError("--target and --features choose columns of a CSV file given with --data")
-    data = datasets.load(name, n=args.n, seed=args.seed)
+    try:
+        data = datasets.load(name, n=args.n, seed=args.seed)
+    except ValueError as error:
+        raise UsageError(f"--data {name}: {error}" + (" (set with --n)" if args.n is not None
+                                                      and "n, the number" in str(error) else "")
+                         ) from None
     return data.standardized()[0] if args.standardize else data
 
 
@@ -230,8 +274,10 @@ def _arrays(model, kind: str, data: Data) -> tuple[numpy.ndarray, numpy.ndarray]
                                  f"0…{m - 1} (or one-hot columns); {data.targets[0]!r} is not")
             Y = numpy.eye(m)[Y.astype(int)]
     elif (Y.ndim == 1 and m != 1) or (Y.ndim == 2 and Y.shape[1] != m):
-        raise UsageError(f"the model has {m} outputs but the data has "
-                         f"{1 if Y.ndim == 1 else Y.shape[1]} target column(s)")
+        columns = 1 if Y.ndim == 1 else Y.shape[1]
+        raise UsageError(f"the model has {m} outputs but the data has {columns} target "
+                         f"column{'s' * (columns != 1)} ({', '.join(data.targets)}): make the last "
+                         f"width of --layers {columns}, one output per target")
     if model.loss_row.name == "cross_entropy" and not numpy.all((Y == 0) | (Y == 1)):
         raise UsageError(f"cross-entropy needs targets that are 0 or 1; {data.targets[0]!r} has "
                          "other values (use --loss squared_error, or a 0/1 target)")
@@ -262,11 +308,10 @@ def _theta0(args, model, kind: str) -> numpy.ndarray:
     else:
         theta = model.init(seed=args.seed)
     for name, value in parse_assignments(getattr(args, "params", None)).items():
-        if value is None:
-            continue
-        try:
+        try:  # every name is checked, even one given without a value
             index = model.parameters.index(find_parameter(model.parameters, name))
         except (ValueError, IndexError) as error:
             raise UsageError(f"--params: {error}") from None
-        theta[index] = value
+        if value is not None:
+            theta[index] = value
     return theta

@@ -111,13 +111,27 @@ def custom_session(*, model: str, hidden: str, data: str, target: str, activatio
     the two agree on every name, default and error message."""
     from types import SimpleNamespace
 
-    from ..cli.setup import problem_from
+    from ..cli.setup import UsageError, problem_from
 
     args = SimpleNamespace(
-        model=formula if model == "formula" else model, layers=None, hidden=hidden or None,
-        activation=activation or None, output=output or None, loss=loss or None,
+        model=formula if model == "formula" else model, layers=None,
+        hidden=(hidden or None) if model == "mlp" else None,
+        activation=(activation or None) if model in ("neuron", "mlp") else None,
+        output=output or None, loss=loss or None,
         params=params or None, data=data or None, target=target or None, features=None,
         standardize=model in ("linear", "logistic") and data.endswith(".csv"), n=None, seed=0)
     default = {"slides": "slides", "logistic": "logistic"}.get(model, "linear")
-    problem = problem_from(args, default, need_data=True)
+    try:
+        problem = problem_from(args, default, need_data=True)
+    except UsageError as error:  # said in the command line's words: put the form's instead
+        message = str(error)
+        for option, field in (("--params", "the parameters"), ("--hidden", "the hidden widths"),
+                              ("--model", "the formula"), ("--target", "the target column")):
+            message = message.replace(option, field)
+        raise UsageError(message) from None
+    Y = problem.Y
+    if problem.model.loss_row.name == "cross_entropy" and Y.ndim == 1 and Y.min() == Y.max():
+        raise UsageError(f"the target {problem.data.targets[0]!r} is {Y[0]:g} in every row: "
+                         "a classifier needs both 0s and 1s to learn anything (with one class "
+                         "gradient descent never stops)")
     return _session(problem.model, problem.X, problem.Y, problem.theta0, rate)

@@ -83,7 +83,8 @@ class HomeScreen(Screen):
         except ValueError:
             rate = -1.0
         if not rate > 0 or rate == float("inf"):
-            self.notify(f"γ must be a positive number, not {text!r}", severity="error")
+            self.notify(f"the learning rate γ must be a positive number such as 0.1, not {text!r}",
+                        severity="error", markup=False)
             return None
         return rate
 
@@ -142,7 +143,7 @@ class HomeScreen(Screen):
                 self.notify("type the CSV file's path (and its target column after a comma)",
                             severity="warning")
                 return
-        if model == "formula" and not self._value("#formula"):
+        if model == "formula" and not (self._value("#formula") and self._value("#params")):
             self.notify("type a formula such as alpha + x, and its parameters such as alpha=2",
                         severity="warning")
             return

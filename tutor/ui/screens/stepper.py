@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
@@ -84,7 +85,7 @@ class StepperScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(self.title_text, id="status")
+        yield Static(escape(self.title_text), id="status")
         with Horizontal(id="top"):
             with VerticalScroll(id="explain-box"):
                 yield LoadingIndicator(id="loading")
@@ -114,7 +115,9 @@ class StepperScreen(Screen):
 
     def failed(self, message: str) -> None:
         self.query_one("#loading").display = False
-        self.query_one("#explain", Static).update(f"[b]could not build this model:[/b]\n{message}")
+        # the message may quote what was typed, brackets and all: shown as text, not markup
+        self.query_one("#explain", Static).update(
+            f"[b]could not build this model:[/b]\n{escape(message)}")
 
     def ready(self, session: Session) -> None:
         self.session = session
@@ -175,7 +178,7 @@ class StepperScreen(Screen):
             try:
                 then(text.strip())
             except ValueError as error:
-                self.notify(str(error), severity="error", timeout=6)
+                self.notify(str(error), severity="error", timeout=6, markup=False)
             self.refresh_view(rebuild=True)
 
         self.app.push_screen(Prompt(question, value), answered)
@@ -184,16 +187,20 @@ class StepperScreen(Screen):
         if self.session:
             self._ask("learning rate γ (the run rewinds to the same θ₀):",
                       f"{self.session.learning_rate:g}",
-                      lambda text: self.session.set_learning_rate(_number(text, "γ")))
+                      self.session.set_learning_rate)
 
     def action_faster(self) -> None:
-        if self.session and not self._converging:
-            self.session.set_learning_rate(self.session.learning_rate * 2)
-            self.refresh_view(rebuild=True)
+        self._scale_rate(2)
 
     def action_slower(self) -> None:
+        self._scale_rate(0.5)
+
+    def _scale_rate(self, factor: float) -> None:
         if self.session and not self._converging:
-            self.session.set_learning_rate(self.session.learning_rate / 2)
+            try:  # doubled past the largest float, or halved to 0: refused, γ stays
+                self.session.set_learning_rate(self.session.learning_rate * factor)
+            except ValueError as error:
+                self.notify(str(error), severity="error", timeout=6)
             self.refresh_view(rebuild=True)
 
     def action_parameter(self) -> None:
@@ -204,13 +211,10 @@ class StepperScreen(Screen):
                       self._set_parameter)
 
     def _set_parameter(self, text: str) -> None:
-        name, _, value = text.partition("=")
-        name = name.strip()
-        names = self.session.names + [p.name for p in self.session.model.parameters]
-        if name not in names:
-            raise ValueError(f"no parameter {name!r}: the parameters are "
-                             f"{', '.join(self.session.names[:6])}")
-        self.session.set_parameter(name, _number(value, name))
+        name, equals, value = text.partition("=")
+        if not equals:
+            raise ValueError(f"type name=value, such as {self.session.names[0]}=2, not {text!r}")
+        self.session.set_parameter(name.strip(), value)
 
     def action_sgd(self) -> None:
         if self.session:
@@ -219,14 +223,7 @@ class StepperScreen(Screen):
                       "gradient descent on all the data):", current, self._set_batch)
 
     def _set_batch(self, text: str) -> None:
-        if not text:
-            self.session.set_batch_size(None)
-            return
-        try:
-            value = int(text)
-        except ValueError:
-            raise ValueError(f"the batch size is a whole number, not {text!r}") from None
-        self.session.set_batch_size(value)
+        self.session.set_batch_size(text or None)  # the session reads and checks the text
 
     def action_derivation(self) -> None:
         if self.session is None:
@@ -274,13 +271,15 @@ class StepperScreen(Screen):
         s = self.session
         mode = "gradient descent" if s.batch_size is None else f"SGD, batches of {s.batch_size}"
         state = ""
-        if s.diverged is not None:
+        if s.diverged is not None and s.diverged.last_good is None and s.diverged.step == 1:
+            state = "  [b]CANNOT START[/b] (the loss is not finite at θ₀)"
+        elif s.diverged is not None:
             state = f"  [b]DIVERGED[/b] (climbing since step {s.diverged.began})"
         elif s.converged():
             state = "  converged"
         elif self._converging:
             state = "  running…"
-        return (f"{self.title_text}   γ = {s.learning_rate:g}   {mode}   t = {s.t}   "
+        return (f"{escape(self.title_text)}   γ = {s.learning_rate:g}   {mode}   t = {s.t}   "
                 f"backend {s.kernel.backend.name}{state}")
 
     def _explanation(self) -> str:
@@ -297,12 +296,6 @@ class StepperScreen(Screen):
         if s.diverged is not None:
             lines += ["", f"[b red]{s.diverged}[/b red]",
                       "The history before it is kept: b steps back, r starts again, l picks "
-                      "another γ."]
+                      "another γ, p types another starting value."]
         return "\n".join(lines)
 
-
-def _number(text: str, what: str) -> float:
-    try:
-        return float(text.replace("−", "-"))
-    except ValueError:
-        raise ValueError(f"{what} must be a number, not {text!r}") from None
