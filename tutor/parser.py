@@ -42,17 +42,31 @@ The grammar (whitespace between tokens is ignored)::
   ``beta_1^(1,2)`` is one symbol. A power of such a name needs parentheses: ``(x_1)^2``;
   ``x^(2)``, with no ``_digits`` before it, is a power.
 - Numbers: integers become ``sympy.Integer``; anything with a ``.`` or an exponent becomes
-  ``sympy.Float`` (what a user expects numerically; write 1/10 for the exact fraction). At most
-  30 digits, and between 1e-300 and 1e300 in size.
-- Exponents must be numbers with ``|e| <= max_exponent``, and a power of a number may have at
-  most 300 digits, so ``9**9**9`` and ``2**10000`` are refused before anything is computed.
+  ``sympy.Float`` with the digits typed and at least double precision (what a user expects
+  numerically; write 1/10 for the exact fraction). Decimals have at most 30 significant digits,
+  and every number lies between 1e-300 and 1e300 in size, so the integers and fractions a
+  formula computes (``9^64``) print as numbers that can be typed back.
+- Exponents must be real numbers (``3``, ``-1/2``, ``0.5``, ``sqrt(2)``, ``1/exp(1)``: no
+  names) with ``|e| <= max_exponent``, also once SymPy has multiplied or added them
+  (``x^64*x^64`` is ``x**128``), and a power of a number may have at most 300 digits, so
+  ``9**9**9`` and ``2**10000`` are refused before anything is computed. A root of a number
+  must be coarse: SymPy works out ``65848^(-1/265847707)`` with integers of
+  hundreds of millions of digits, in C, where no watchdog can stop it, so the degree of the
+  root times the digits of the number is bounded (``MAX_ROOT``), and so are the numbers that
+  SymPy writes while it works roots out (``12^(-3/1021)`` holds a number of 791 digits).
 - Functions: exp, log (= ln, one argument), sqrt, abs, tanh, max, min (Max, Min and Abs as
   SymPy prints them) and the activation table's names and aliases of more than one letter;
   ``sigmoid(t)`` is the logistic row with its ``z`` replaced by ``t``. ``max``/``min`` of
   numbers are evaluated, of anything else kept as written (SymPy's simplification of Max
   compares every pair of arguments and can take seconds).
+- A result holds only these functions (and the caller's): SymPy writes powers and absolute
+  values of complex numbers with atan2, cos and sin, and such formulas are refused. So what
+  ``parse`` returns, printed with ``str()``, reads back as the same formula; only SymPy's
+  constants E, I and pi need ``symbols=`` to be read as constants, and the symbol λ prints
+  as the refused keyword ``lambda``.
 - SymPy's automatic simplification can still explode on short formulas such as
-  ``tanh(sigmoid(x^(1/4))^-64)``, so it runs under a watchdog (``time_limit``, 1 s).
+  ``tanh(sqrt(tanh(sqrt(tanh(sqrt(tanh(sqrt(tanh(sqrt(x))))))))))`` (minutes), so it runs under
+  a watchdog (``time_limit``, 1 s).
 """
 
 from __future__ import annotations
@@ -60,12 +74,14 @@ from __future__ import annotations
 import inspect
 import keyword
 import math
+import os
 import re
 import sys
 import time
 import unicodedata
-from collections.abc import Callable, Mapping
-from itertools import islice
+from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
+from itertools import chain, islice
 from typing import NamedTuple
 
 import mpmath
@@ -77,10 +93,12 @@ from .notation import Symbol
 __all__ = ["parse", "parse_activation", "parse_loss", "ParseError"]
 
 MAX_TOKENS = 400  # numbers, names, operators and parentheses in one formula
-MAX_NUMBER_DIGITS = 30  # in one typed number
+MAX_NUMBER_DIGITS = 30  # significant digits in one typed decimal (1.5, 2e-3)
 MAX_DIGITS = 300  # in any number the formula computes (10^300, or 10^-300 for floats)
 MAX_NAME = 40  # characters in a name
 MAX_NODES = 5000  # SymPy tree nodes a function call may produce (nested logistics double)
+MAX_EXP = MAX_DIGITS * math.log(10)  # exp of a number beyond ±691 has more than MAX_DIGITS
+MAX_ROOT = 10**4  # (digits + 1) times the degree of a root of a number that SymPy works out
 
 GREEK = dict(zip(
     "αβγδεζηθικλμνξοπρσςτυφχψωϵϑϕµŷ",
@@ -97,8 +115,15 @@ _HINTS = {  # what to say about characters that people do type
     ".": "a '.' may only stand inside a number such as 0.5 (x.y is not a formula)",
     "=": "write the right-hand side only: alpha + beta*x, not yhat = alpha + beta*x",
     "!": "factorials are not supported", ";": "write one formula at a time",
+    "\u0302": "a circumflex may only stand on y, as in ŷ",
 }
+# letters of other alphabets that look like Latin ones (fullwidth and mathematical letters
+# normalize to Latin ones, and are told apart by unicodedata)
+_LOOKALIKES = dict(zip("аеорсухіјѕԁԛԝһӏАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+                       "aeopcyxijsdqwhlABEKMHOPCTXIJSABEZHIKMNOPTYX", strict=True))
 _UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+# the functions a result may contain: what can be typed back (Max prints as Max, and so on)
+_VOCABULARY = frozenset({sympy.exp, sympy.log, sympy.Abs, sympy.tanh, sympy.Max, sympy.Min})
 
 
 class ParseError(ValueError):
@@ -152,6 +177,21 @@ def _size(expr: sympy.Expr) -> float:
         return 0.0
 
 
+def _is_real(number: sympy.Expr) -> bool:
+    """Whether a number-valued expression (16*exp(-3), sqrt(2), not sqrt(-1)) is a real number."""
+    if number.is_Number:
+        return number.is_finite is not False
+    try:
+        return complex(number.evalf(15)).imag == 0
+    except (ArithmeticError, TypeError, ValueError):  # not a plain number after all
+        return False
+
+
+def _abs(number: sympy.Expr) -> float:
+    """|number| for a number-valued expression: exactly for numbers, from 15 digits for the rest."""
+    return abs(number) if number.is_Number else _size(number)
+
+
 def _short(number: sympy.Number) -> str:
     return str(number) if number.is_Rational and len(str(number)) <= 20 else f"{float(number):.6g}"
 
@@ -165,6 +205,39 @@ def _magnitude(expr: sympy.Expr) -> float:
     if expr.is_Pow and expr.exp.is_Number:
         return _magnitude(expr.base) * abs(float(expr.exp))
     return 0.0
+
+
+def _exponent_bounded(arg: sympy.Expr) -> bool:
+    """Whether exp(arg) keeps its numbers within 300 digits: no number term beyond ±691."""
+    return all(_size(term) <= MAX_EXP for term in sympy.Add.make_args(arg) if term.is_number)
+
+
+def _roots(expr: sympy.Expr, power: Fraction | int = 1) -> list[tuple[sympy.Rational, Fraction]]:
+    """The numbers, with their exponents, that SymPy raises to powers when expr is raised to one.
+
+    12^(1/3)*x is [(12, 1/3)]; raised to -1 it is [(12, -1/3)].
+    """
+    found = []
+    for factor in sympy.Mul.make_args(expr):
+        base, exponent = factor.as_base_exp()
+        if base.is_Rational and exponent.is_Rational and abs(base) != 1 and base != 0:
+            found.append((base, Fraction(int(exponent.p), int(exponent.q)) * power))
+    return found
+
+
+def _logarithms(arg: sympy.Expr) -> list[tuple[sympy.Rational, Fraction]]:
+    """The powers of numbers that exp(arg) makes of c*log(n): exp(-log(7)/5) is 7^(-1/5)."""
+    found = []
+    for term in sympy.Add.make_args(arg):
+        c, rest = term.as_coeff_Mul()
+        if isinstance(rest, sympy.log) and rest.args[0].is_Rational and c.is_Rational:
+            found.append((rest.args[0], Fraction(int(c.p), int(c.q))))
+    return found
+
+
+def _heads(expr: sympy.Basic) -> set:
+    """The functions (exp, Max, an undefined F, …) that appear in ``expr``."""
+    return {node.func for node in sympy.preorder_traversal(expr) if node.is_Function}
 
 
 def _max_min(cls):
@@ -205,7 +278,11 @@ def _function_table(extra: Mapping[str, Callable] | None) -> dict[str, _Function
 class _Parser:
     def __init__(self, text, symbols, functions, max_depth, max_exponent):
         self.text, self.symbols = text, dict(symbols or {})
-        self.functions = _function_table(functions)
+        self.functions, self.extra = _function_table(functions), set(functions or {})
+        self.vocabulary = set(_VOCABULARY).union(  # and whatever callers and the table bring
+            *(_heads(row.expr) for row in activations.ACTIVATIONS),
+            *(_heads(value) for value in self.symbols.values() if isinstance(value, sympy.Basic)))
+        self.vetted: set[sympy.Basic] = set()  # parts already surveyed (functions, numbers)
         self.accepted = ("a formula may contain only numbers, names, + - * / ^ **, parentheses "
                          "and the functions " + ", ".join(self.functions))
         self.max_depth, self.max_exponent, self.depth, self.open = max_depth, max_exponent, 0, 0
@@ -243,13 +320,20 @@ class _Parser:
             elif ch in _OPERATORS:
                 token = _Token(_OPERATORS[ch], "", i, i + 1)
             else:
+                plain = _LOOKALIKES.get(ch) or unicodedata.normalize("NFKC", ch)
+                category = unicodedata.category(ch)
                 hint = _HINTS.get(ch) or (
                     "write powers with ^, as in x^2" if ch in "⁰¹²³⁴⁵⁶⁷⁸⁹" else
                     "write indices with _, as in x_1" if "₀" <= ch <= "₉" else
+                    "only plain spaces may separate tokens" if ch.isspace() else
+                    f"it looks like {plain!r} but is another character: type {plain} instead"
+                    if plain != ch and plain.isascii() and plain.isprintable() and plain != "'" else
+                    "it is an invisible formatting character (pasted text often carries them); "
+                    "delete it" if category == "Cf" else
+                    "it is a control character; delete it" if category == "Cc" else
                     "it looks like a letter, but names use only a-z, A-Z, _ and lowercase "
                     "Greek letters" if ch.isalpha() else
-                    "write numbers with the digits 0-9" if ch.isnumeric() else
-                    "only plain spaces may separate tokens" if ch.isspace() else "")
+                    "write numbers with the digits 0-9" if ch.isnumeric() else "")
                 name = unicodedata.name(ch, "")
                 self.fail(f"{ch!r} (U+{ord(ch):04X}{' ' + name if name else ''}) is not allowed"
                           f"{': ' + hint if hint else ''}; {self.accepted}", i)
@@ -261,8 +345,17 @@ class _Parser:
         typed, end = match.group(), match.end()
         if self.text[end:end + 1] == ".":
             self.fail("a number has at most one decimal point, as in 0.25", end)
-        if sum(c.isdigit() for c in typed) > MAX_NUMBER_DIGITS:
-            self.fail(f"numbers may have at most {MAX_NUMBER_DIGITS} digits", i, end)
+        mantissa = re.split("[eE]", typed)[0]
+        written = sum(c.isdigit() for c in typed)
+        if written > MAX_DIGITS + 1:  # 10^300 has 301; Python refuses to read 4300 at once
+            self.fail(f"numbers must lie between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS} in size; "
+                      f"this one is written with {written} digits", i, end)
+        if mantissa != typed or "." in typed:
+            significant = len(mantissa.replace(".", "").lstrip("0"))
+            if significant > MAX_NUMBER_DIGITS:
+                self.fail(f"a number with a decimal point or an exponent has at most "
+                          f"{MAX_NUMBER_DIGITS} significant digits, this one {significant} "
+                          "(floating point keeps about 16)", i, end)
         rough = float(typed)  # Python's float reads any exponent at once; SymPy's would expand it
         if math.isinf(rough) or (rough == 0 and re.search("[1-9]", re.split("[eE]", typed)[0])) \
                 or _digits(self._value(typed)) > MAX_DIGITS:
@@ -272,7 +365,11 @@ class _Parser:
 
     @staticmethod
     def _value(typed: str) -> sympy.Number:
-        return sympy.Float(typed) if any(c in typed for c in ".eE") else sympy.Integer(typed)
+        mantissa = re.split("[eE]", typed)[0]
+        if mantissa == typed and "." not in typed:
+            return sympy.Integer(typed)
+        # the digits typed, at least double precision: SymPy would read 1e300 with 301 digits
+        return sympy.Float(typed, max(15, len(mantissa.replace(".", "").lstrip("0"))))
 
     def _name(self, i: int) -> _Token:
         text, j, parts = self.text, i, []
@@ -335,12 +432,17 @@ class _Parser:
             op = self.tok.kind
             self.advance()
             factor = self.signed()
+            if op == "/":
+                self.roots_bounded(_roots(factor, -1), start)
             factors.append(factor if op == "*" else self.checked(factor**-1, start))
         if self.tok.kind in ("number", "name", "("):
             left, right = self.typed(self.prev), self.typed(self.tok)
             self.fail(f"missing operator between {left!r} and {right!r}: write {left}*{right} "
                       "(products need an explicit *)", self.tok.pos, self.tok.end)
-        return factors[0] if len(factors) == 1 else self.checked(sympy.Mul(*factors), start)
+        if len(factors) == 1:
+            return factors[0]
+        self.roots_bounded(chain.from_iterable(_roots(f) for f in factors), start)
+        return self.checked(sympy.Mul(*factors), start)
 
     def signed(self) -> sympy.Expr:
         if self.tok.kind in ("+", "-"):
@@ -360,15 +462,18 @@ class _Parser:
         self.advance()
         exp_start, exponent = self.tok.pos, self.signed()
         self.depth -= 1
-        bound = self.max_exponent
-        if not exponent.is_Number or abs(exponent) > bound:
-            what = f"this one is {_short(exponent)}" if exponent.is_Number else \
-                repr(self.text[exp_start:self.prev.end]) + " is not a number"
+        bound, typed = self.max_exponent, repr(self.text[exp_start:self.prev.end])
+        if not exponent.is_number or not _is_real(exponent) or _abs(exponent) > bound:
+            what = f"{typed} is not a number" if not exponent.is_number else \
+                f"{typed} is not a real number" if not _is_real(exponent) else \
+                f"this one is {_short(exponent)}"
             self.fail(f"exponents must be numbers between -{bound} and {bound}; {what}",
                       exp_start, self.prev.end)
         if _magnitude(base) * abs(float(exponent)) > MAX_DIGITS:
             self.fail(f"the number would have more than {MAX_DIGITS} digits; a power of a number "
                       f"may have at most {MAX_DIGITS}", start, self.prev.end)
+        if exponent.is_Rational:
+            self.roots_bounded(_roots(base, Fraction(int(exponent.p), int(exponent.q))), start)
         return self.checked(sympy.Pow(base, exponent), start)
 
     def atom(self) -> sympy.Expr:
@@ -401,8 +506,10 @@ class _Parser:
 
     def call(self, name: _Token) -> sympy.Expr:
         if name.value not in self.functions:
-            self.fail(f"unknown function {name.value!r}: the functions are "
-                      f"{', '.join(self.functions)} (to multiply, write {name.value}*(...))",
+            typed = self.typed(name)
+            read = f" (read as {name.value!r})" if typed != name.value else ""
+            self.fail(f"unknown function {typed!r}{read}: the functions are "
+                      f"{', '.join(self.functions)} (to multiply, write {typed}*(...))",
                       name.pos, name.end)
         fn, low, high, exponential = self.functions[name.value]
         opening, args = self.tok, []
@@ -421,21 +528,33 @@ class _Parser:
             base = "; for a logarithm to base b write log(x)/log(b)" if name.value in ("log", "ln") else ""
             self.fail(f"{name.value} takes {count} argument{'s' if low > 1 else ''}, got "
                       f"{len(args)}: write {example}{base}", name.pos, self.prev.end)
-        for term in sympy.Add.make_args(args[0]) if exponential else ():
-            if term.is_number and not _size(term) <= MAX_DIGITS * math.log(10):
-                self.fail(f"{name.value} of a number beyond ±{MAX_DIGITS * math.log(10):.0f} would "
-                          f"have more than {MAX_DIGITS} digits", name.pos, self.prev.end)
+        if exponential and not _exponent_bounded(args[0]):
+            self.fail(f"{name.value} of a number beyond ±{MAX_EXP:.0f} would have more than "
+                      f"{MAX_DIGITS} digits", name.pos, self.prev.end)
+        if exponential:
+            self.roots_bounded(_logarithms(args[0]), name.pos)
+        if fn is sympy.sqrt:
+            self.roots_bounded(_roots(args[0], Fraction(1, 2)), name.pos)
         try:
             result = fn(*args)
         except (ArithmeticError, TypeError, ValueError) as err:
-            self.fail(f"{name.value} could not be applied: {err}", name.pos, self.prev.end)
+            complex_ = "; keep formulas real-valued (max and min compare real numbers only, and " \
+                "roots of negative numbers are complex)" if "not comparable" in str(err) else ""
+            self.fail(f"{name.value} could not be applied: {err}{complex_}", name.pos,
+                      self.prev.end)
         if not isinstance(result, sympy.Expr):
             self.fail(f"{name.value} gave {type(result).__name__}, not a SymPy expression",
                       name.pos, self.prev.end)
+        if name.value in self.extra:  # the caller's function may bring its own functions
+            self.vocabulary |= _heads(result)
         if name.value not in _BUILTINS or fn is not _BUILTINS[name.value].apply:  # may copy args
-            if sum(1 for _ in islice(sympy.preorder_traversal(result), MAX_NODES + 1)) > MAX_NODES:
-                self.fail(f"{self.text[name.pos:self.prev.end]!r} written out has more than "
-                          f"{MAX_NODES} parts; nest fewer activations", name.pos, self.prev.end)
+            span = self.text[name.pos:self.prev.end]
+            parts = list(islice(sympy.preorder_traversal(result), MAX_NODES + 1))
+            if len(parts) > MAX_NODES:
+                self.fail(f"{span!r} written out has more than {MAX_NODES} parts; nest fewer "
+                          "activations", name.pos, self.prev.end)
+            for power in (part for part in parts if part.is_Pow):  # e.g. a row's z^2 of x^64
+                self.powers_bounded(power, span, name.pos)
         return self.checked(result, name.pos)
 
     def close(self, opening: _Token) -> None:
@@ -461,6 +580,49 @@ class _Parser:
         self.fail(f"expected a number, a name or '(' {where}, found {self.typed(tok)!r}",
                   tok.pos, tok.end)
 
+    def powers_bounded(self, power: sympy.Pow, span: str, start: int) -> None:
+        """Refuse a power whose exponent SymPy multiplied or added out of bounds: x^64*x^64."""
+        bound = self.max_exponent
+        if power.exp.is_number and _abs(power.exp) > bound:
+            self.fail(f"{span!r} makes the power {power} (SymPy multiplies and adds exponents); "
+                      f"exponents must be numbers between -{bound} and {bound}", start,
+                      self.prev.end)
+
+    def roots_bounded(self, roots: Iterable[tuple[sympy.Rational, Fraction]], start: int) -> None:
+        """Refuse roots of numbers that SymPy would work out with gigantic integers.
+
+        For n^(p/q) SymPy factors n and multiplies out its prime powers with exponents below q,
+        in C, where no watchdog can stop it: 65848^(-1/265847707) would run for hours. So the
+        degree q of each root (after SymPy adds the exponents of equal numbers, as in
+        12^(1/5)*12^(1/7)) times the digits of the number is bounded by MAX_ROOT.
+        """
+        exponents: dict[sympy.Rational, Fraction] = {}
+        for number, exponent in roots:
+            exponents[number] = exponents.get(number, Fraction(0)) + exponent
+        for number, exponent in exponents.items():
+            if exponent.denominator > 1 and (_digits(number) + 1) * exponent.denominator > MAX_ROOT:
+                degree = f"{exponent.denominator:,}" if exponent.denominator < 10**12 else \
+                    f"about 10^{math.log10(exponent.denominator):.0f}"
+                self.fail(f"{self.text[start:self.prev.end]!r} takes a root of degree {degree} of "
+                          f"{_short(number)}, which SymPy would work out with enormous integers; "
+                          "raise numbers only to simple fractions such as 1/2 or 2/3", start,
+                          self.prev.end)
+
+    def survey(self, value: sympy.Basic) -> tuple[set, float]:
+        """The functions, and the most digits of a number, in the parts of ``value`` not looked
+        at before (each part once)."""
+        found, digits, stack = set(), 0.0, [value]
+        while stack:
+            node = stack.pop()
+            if node not in self.vetted:
+                self.vetted.add(node)
+                if node.is_Function:
+                    found.add(node.func)
+                elif node.is_Rational or node.is_Float:
+                    digits = max(digits, _digits(node))
+                stack.extend(node.args)
+        return found, digits
+
     def checked(self, value: sympy.Expr, start: int) -> sympy.Expr:
         """Refuse values that are undefined (1/0, log(0)) or numbers above 1e300.
 
@@ -471,15 +633,36 @@ class _Parser:
         if any(value == bad for bad in _UNDEFINED):
             self.fail(f"{span!r} is undefined (SymPy gives {value}): a formula may not divide by "
                       "zero or take log(0)", start, self.prev.end)
-        coefficients = (term.as_coeff_Mul()[0] for term in sympy.Add.make_args(value))
+        functions, digits = self.survey(value)
+        foreign = sorted({f.__name__ for f in functions - self.vocabulary})
+        if foreign:  # Abs((-x)^(1/2)) is written with atan2, cos and sin
+            self.fail(f"{span!r} makes SymPy write {', '.join(foreign)}, which a formula cannot "
+                      "contain (SymPy does this for powers and absolute values of complex numbers, "
+                      "such as square roots of negative numbers); keep formulas real-valued", start,
+                      self.prev.end)
+        terms = sympy.Add.make_args(value)
+        for factor in (f for term in terms for f in sympy.Mul.make_args(term)):
+            if factor.is_Pow:
+                self.powers_bounded(factor, span, start)
+            elif factor.func is sympy.exp and not _exponent_bounded(factor.args[0]):
+                self.fail(f"{span!r} makes {factor} (SymPy multiplies and adds exponents); exp "
+                          f"of a number beyond ±{MAX_EXP:.0f} would have more than {MAX_DIGITS} "
+                          "digits", start, self.prev.end)
+        coefficients = (term.as_coeff_Mul()[0] for term in terms)
         if any(_digits(c) > MAX_DIGITS for c in coefficients) or (  # 10^300*(x + 10^300)
                 value.is_number and not value.is_Number and not _size(value) <= 10.0**MAX_DIGITS):
             self.fail(f"the number would have more than {MAX_DIGITS} digits; numbers must lie "
                       f"between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS} in size", start, self.prev.end)
+        if digits > MAX_DIGITS:  # 12^(-3/1021) is written with 2^1015*3^1018, 791 digits
+            self.fail(f"the number would have more than {MAX_DIGITS} digits: SymPy writes "
+                      f"{span!r} with a number of {digits:.0f} digits, working out a root of a "
+                      f"number; numbers must lie between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS} in "
+                      "size", start, self.prev.end)
         return value
 
 
 _RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+_WATCHED = tuple(os.path.dirname(module.__file__) + os.sep for module in (sympy, mpmath, activations))
 
 
 class _OutOfTime(BaseException):
@@ -490,10 +673,12 @@ def _watchdog(seconds: float | None):
     """A profile hook that stops the thread's Python code ``seconds`` from now (None: no hook).
 
     SymPy's automatic simplification asks questions (is this real? positive?) whose answers can
-    take minutes for short formulas such as tanh(sigmoid(x^(1/4))^-64). The hook checks the
-    clock on each call; it is left out while a profiler is running. Python drops a hook that
-    raises, so it raises only in plain function calls, never where the exception would be
-    ignored (a generator being closed by the garbage collector, ``__del__``).
+    take minutes for short formulas such as tanh(sqrt(...)) nested five deep around x. The hook
+    checks the clock on each call; it is left out while a profiler is running. Python
+    drops a hook that raises, so it raises only in plain function calls of SymPy, mpmath and
+    tutor, never where the exception would be ignored: a generator being closed by the garbage
+    collector, ``__del__``, or another library's callback that the garbage collector or a weak
+    reference runs in between (hypothesis has one).
     """
     if seconds is None or sys.getprofile() is not None:
         return None
@@ -502,7 +687,7 @@ def _watchdog(seconds: float | None):
     def watchdog(frame, event, arg):
         code = frame.f_code
         if event == "call" and time.perf_counter() > end and not code.co_flags & _RESUMABLE \
-                and code.co_name != "__del__":
+                and code.co_name != "__del__" and code.co_filename.startswith(_WATCHED):
             raise _OutOfTime
 
     return watchdog
@@ -528,12 +713,17 @@ def _parse(text, *, symbols=None, functions=None, max_length=500, max_depth=40, 
                 sys.setprofile(None)
     except ParseError:
         raise
+    except RecursionError:  # a max_depth beyond what Python's stack holds
+        last = parser.prev or parser.tok
+        raise ParseError("the formula nests too deeply for Python's call stack: nest fewer "
+                         "parentheses, function calls, signs and powers", text, last.pos,
+                         last.end - last.pos) from None
     except _OutOfTime:
         last = parser.prev or parser.tok
         raise ParseError(f"SymPy needs more than {time_limit} s to build this formula (powers of "
                          "functions of roots make its checks explode); write a simpler one", text,
                          last.pos, last.end - last.pos) from None
-    except (ArithmeticError, TypeError, ValueError) as err:  # SymPy's corners: complex max, …
+    except (ArithmeticError, TypeError, ValueError, NotImplementedError) as err:  # SymPy's corners
         last = parser.prev or parser.tok
         raise ParseError(f"SymPy cannot build this formula ({type(err).__name__}: {err}); keep "
                          "formulas real-valued, e.g. no sqrt or log of negative numbers", text,
