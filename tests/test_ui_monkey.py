@@ -34,6 +34,7 @@ from figures import tally
 from textual import events
 from textual.command import CommandPalette
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+from textual.worker import WorkerState
 
 import tutor.lesson
 import tutor.ui.screens.home
@@ -156,8 +157,10 @@ class Monkey:
                 await self._act(app, pilot)
                 if budget % self.pause_every == 0 and app.is_running:
                     await pilot.pause()
+                    usable(app)
             if app.is_running:
                 await finish(app, pilot)
+                usable(app)
                 return budget
         assert app.return_code == 0, f"the app quit with return code {app.return_code}"
         self.quits += 1
@@ -200,6 +203,13 @@ class Monkey:
                 await pilot.pause()
 
 
+def usable(app) -> None:
+    """The home screen is still there under whatever is open: no key or click closed it (a
+    blank screen with nothing to go back to is as broken as a crash)."""
+    stack = app.screen_stack
+    assert len(stack) >= 2 and isinstance(stack[1], HomeScreen), f"the screens: {stack}"
+
+
 async def settle(app, pilot) -> None:
     """Let the workers finish and their results land on the screen."""
     for _ in range(3):
@@ -218,6 +228,8 @@ async def finish(app, pilot) -> None:
         await settle(app, pilot)
         if not any(w.is_running for w in app.workers):
             break
+    failed = [w for w in app.workers if w.state == WorkerState.ERROR]
+    assert not failed, f"workers that failed: {failed}"
 
 
 def lesson_folder(tmp: Path, real: bool) -> Path:
@@ -286,6 +298,8 @@ def test_a_seeded_monkey_crashes_no_screen(tmp_path, monkeypatch):
 
 
 @pytest.mark.fuzz
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_a_long_monkey_run_on_the_real_lessons(tmp_path, monkeypatch, seed):
-    run_monkey(tmp_path, monkeypatch, seed=seed, events_per_visit=2000, real_lessons=True)
+    """Tens of thousands of events, every real lesson a visit, runs to convergence as long as
+    the app lets them be (about a quarter of an hour for each seed)."""
+    run_monkey(tmp_path, monkeypatch, seed=seed, events_per_visit=1000, real_lessons=True)

@@ -319,3 +319,22 @@ def test_leaving_the_stepper_during_a_run_or_a_build_is_quiet():
         assert isinstance(app.screen, HomeScreen)
 
     run(TutorApp("moons"), check)
+
+
+def test_a_click_on_an_option_that_has_just_gone_is_harmless():
+    """A click lands on the frame last drawn and names the option drawn there; the options may
+    have changed since (the command palette's results do as you type), and Textual's
+    OptionList raised IndexError."""
+    from rich.style import Style
+    from textual import events
+
+    async def check(app, pilot):
+        presets = app.screen.query_one("#presets")
+        count = presets.option_count
+        presets.clear_options()
+        presets.post_message(events.Click(presets, 4, 1, 0, 0, 1, False, False, False,
+                                          style=Style.from_meta({"option": count - 1})))
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and presets.option_count == 0
+
+    run(TutorApp(), check)

@@ -19,28 +19,36 @@ from .widgets.too_small import MIN_HEIGHT, MIN_WIDTH
 __all__ = ["TutorApp"]
 
 
-def _guard_option_list_paging() -> None:
-    """Make page up/down harmless in an option list that has not been laid out.
+def _guard_option_lists() -> None:
+    """Make page up/down and stale clicks harmless in Textual's OptionList.
 
-    Textual's OptionList pages through a map from options to lines that it fills only once the
-    list has room on the screen. In a terminal too small to give it a line, or in the command
-    palette between new results and their layout, the map is empty and page up raised KeyError.
-    Paging then does nothing, as it would in an empty list.
+    An option list pages through a map from options to lines that it fills only once the list
+    has room on the screen. In a terminal too small to give it a line, or in the command palette
+    between new results and their layout, the map is empty and page up raised KeyError: paging
+    then does nothing, as it would in an empty list. And a click lands on the frame last drawn:
+    in the command palette (or the derivation's parameter list) the options may have changed
+    since, and a click on one that is gone raised IndexError: it now does nothing.
     """
-    original = OptionList._move_page
-    if getattr(original, "tutor_guarded", False):
+    if getattr(OptionList, "tutor_guarded", False):
         return
+    move_page, on_click = OptionList._move_page, OptionList._on_click
 
     def _move_page(self, direction) -> None:
         if self._options and (self.highlighted or 0) not in self._index_to_line:
             return
-        original(self, direction)
+        move_page(self, direction)
 
-    _move_page.tutor_guarded = True
-    OptionList._move_page = _move_page
+    async def _on_click(self, event) -> None:
+        option = event.style.meta.get("option")
+        if option is not None and not 0 <= option < len(self._options):
+            return
+        await on_click(self, event)
+
+    OptionList._move_page, OptionList._on_click = _move_page, _on_click
+    OptionList.tutor_guarded = True
 
 
-_guard_option_list_paging()
+_guard_option_lists()
 
 
 class Palette(DismissOnce, CommandPalette):
