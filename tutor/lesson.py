@@ -130,10 +130,13 @@ def run(path: str | Path, out=None) -> dict:
     return namespace
 
 
-def run_cell(cell: Cell, namespace: dict) -> str:
-    """Run one code cell in ``namespace`` and return what it printed (for the UI)."""
+def run_cell(cell: Cell, namespace: dict, out: io.StringIO | None = None) -> str:
+    """Run one code cell in ``namespace`` and return what it printed (for the UI).
+
+    What it prints goes to ``out`` if given, so that a caller still has the output of a cell
+    that raised."""
     global _RUNNING
-    buffer = io.StringIO()
+    buffer = io.StringIO() if out is None else out
     _RUNNING = True
     try:
         with contextlib.redirect_stdout(buffer):

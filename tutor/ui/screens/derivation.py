@@ -27,6 +27,8 @@ from textual.worker import get_current_worker
 
 from ...gradient_check import GradCheckReport, gradcheck
 from ...notation import unicode
+from ..widgets.too_small import TooSmall
+from .modal import DismissOnce
 
 __all__ = ["DerivationScreen", "ParameterDialog"]
 
@@ -48,7 +50,7 @@ def _default_parameter(model) -> Any:
     return model.parameters[0]
 
 
-class ParameterDialog(ModalScreen[str | None]):
+class ParameterDialog(DismissOnce, ModalScreen[str | None]):
     """Pick a parameter by name: type to filter the list, enter or click to choose."""
 
     DEFAULT_CSS = """
@@ -177,6 +179,7 @@ class DerivationScreen(Screen):
 
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        yield TooSmall()
         yield Static(self._title(), id="title", markup=False)
         with TabbedContent(initial="chain"):
             with TabPane("chain rule", id="chain"):

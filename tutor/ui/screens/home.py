@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from ...lesson import LESSONS
 from ..presets import PRESETS
+from ..widgets.too_small import TooSmall
 
 MODELS = [("the slides' ŷ = α + x", "slides"), ("linear regression", "linear"),
           ("logistic regression", "logistic"), ("a neuron", "neuron"), ("a network", "mlp"),
@@ -42,6 +43,7 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield TooSmall()
         with Horizontal(id="home"):
             with Vertical(id="choices"):
                 yield Label("[b]Playground[/b]: pick a model and press enter")

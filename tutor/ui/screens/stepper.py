@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.markup import escape
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
@@ -26,13 +29,15 @@ from textual.widgets import (
 
 from ...session import Session, num
 from ..widgets.plots import Boundary, LossCurve, Parabola
+from ..widgets.too_small import TooSmall
+from .modal import DismissOnce
 
 __all__ = ["StepperScreen", "Prompt"]
 
 MAX_RUN = 5000  # updates in one "run to convergence"
 
 
-class Prompt(ModalScreen[str | None]):
+class Prompt(DismissOnce, ModalScreen[str | None]):
     """Ask for one line of text: a learning rate, a parameter value, a batch size."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
@@ -43,7 +48,7 @@ class Prompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
-            yield Label(self.question)
+            yield Label(self.question, markup=False)
             yield Input(value=self.value, id="answer")
             yield Label("enter to accept, escape to cancel", classes="hint")
 
@@ -56,6 +61,17 @@ class Prompt(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class IterationTable(DataTable):
+    """The table of iterations. It has no columns until the model is built, and a click on
+    its header row then made Textual's DataTable look up a column that is not there and raise
+    IndexError; a click on the header that names no column now does nothing."""
+
+    def _on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        if meta.get("row") == -1 and not 0 <= meta.get("column", -1) < len(self.ordered_columns):
+            event.prevent_default()
 
 
 class StepperScreen(Screen):
@@ -85,7 +101,8 @@ class StepperScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(escape(self.title_text), id="status")
+        yield TooSmall()
+        yield Static(self.title_text, id="status", markup=False)
         with Horizontal(id="top"):
             with VerticalScroll(id="explain-box"):
                 yield LoadingIndicator(id="loading")
@@ -97,27 +114,42 @@ class StepperScreen(Screen):
                     yield Parabola(id="parabola-plot")
                 with TabPane("boundary", id="tab-boundary"):
                     yield Boundary(id="boundary-plot")
-        yield DataTable(id="iterations", zebra_stripes=True, cursor_type="row")
+        yield IterationTable(id="iterations", zebra_stripes=True, cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
         self.prepare()
 
+    @dataclass
+    class Built(Message):
+        """The build worker finished: a session, or why there is none."""
+
+        session: Session | None
+        error: str = ""
+
     @work(thread=True, exclusive=True, group="build")
     def prepare(self) -> None:
-        """Deriving and compiling can take a moment: off the UI thread."""
+        """Deriving and compiling can take a moment: off the UI thread. The result comes back
+        as a message, which is dropped if the learner has left the screen in the meantime."""
         try:
-            session = self.build()
+            message = self.Built(self.build())
         except Exception as error:  # shown to the learner, never a crash
-            self.app.call_from_thread(self.failed, str(error))
+            message = self.Built(None, str(error))
+        self.post_message(message)
+
+    @on(Built)
+    def _built(self, message: Built) -> None:
+        if not self.is_open:
             return
-        self.app.call_from_thread(self.ready, session)
+        if message.session is None:
+            self.failed(message.error)
+        else:
+            self.ready(message.session)
 
     def failed(self, message: str) -> None:
         self.query_one("#loading").display = False
-        # the message may quote what was typed, brackets and all: shown as text, not markup
         self.query_one("#explain", Static).update(
-            f"[b]could not build this model:[/b]\n{escape(message)}")
+            Content.assemble(("could not build this model:", "bold"), "\n", message))
 
     def ready(self, session: Session) -> None:
         self.session = session
@@ -139,7 +171,7 @@ class StepperScreen(Screen):
     def action_back(self) -> None:
         if self.session and not self._converging:
             self.session.back()
-            self.refresh_view(rebuild=True)
+            self.refresh_view()
 
     def action_reset(self) -> None:
         if self.session and not self._converging:
@@ -161,7 +193,8 @@ class StepperScreen(Screen):
         session = self.session
         try:
             for i in range(MAX_RUN):
-                if not self._converging or session.diverged or session.converged():
+                if (not self._converging or not self.is_open or session.diverged
+                        or session.converged()):
                     break
                 session.forward()
                 if i % 5 == 0 or session.diverged:
@@ -169,7 +202,8 @@ class StepperScreen(Screen):
                     await asyncio.sleep(0.02)
         finally:
             self._converging = False
-            self.refresh_view()
+        # not in the finally: a run cancelled because the screen closed has nothing to draw on
+        self.refresh_view()
 
     def _ask(self, question: str, value: str, then: Callable[[str], None]) -> None:
         def answered(text: str | None) -> None:
@@ -197,10 +231,10 @@ class StepperScreen(Screen):
 
     def _scale_rate(self, factor: float) -> None:
         if self.session and not self._converging:
-            try:  # doubled past the largest float, or halved to 0: refused, γ stays
+            try:  # doubled past the largest float, or halved to nothing
                 self.session.set_learning_rate(self.session.learning_rate * factor)
             except ValueError as error:
-                self.notify(str(error), severity="error", timeout=6)
+                self.notify(str(error), severity="error", timeout=6, markup=False)
             self.refresh_view(rebuild=True)
 
     def action_parameter(self) -> None:
@@ -234,16 +268,25 @@ class StepperScreen(Screen):
         self.app.push_screen(DerivationScreen(s.model, s.theta.copy(), s.X, s.Y))
 
     # -- the view -----------------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        """Still on the screen stack (perhaps under a dialog), so its widgets are there."""
+        return self.is_attached and self in self.app.screen_stack
+
     def refresh_view(self, rebuild: bool = False) -> None:
         session = self.session
-        if session is None:
+        if session is None or not self.is_open:  # a run ending after the learner left
             return
         table = self.query_one("#iterations", DataTable)
-        if rebuild or table.row_count > session.t:
+        extra = table.row_count - session.t
+        if rebuild or extra > 20:
             table.clear()
-        for step in session.history[table.row_count:]:
+        elif extra > 0:  # stepped back: drop the last rows rather than redraw thousands
+            for row in range(session.t, table.row_count):
+                table.remove_row(str(row))
+        for row, step in enumerate(session.history[table.row_count:], start=table.row_count):
             table.add_row(str(step.t), num(step.loss), *[num(g) for g in step.grad[:3]],
-                          *[num(v) for v in step.theta[:3]])
+                          *[num(v) for v in step.theta[:3]], key=str(row))
         if session.t:
             table.move_cursor(row=session.t - 1)
         self.t = session.t
@@ -284,7 +327,7 @@ class StepperScreen(Screen):
 
     def _explanation(self) -> str:
         s = self.session
-        head = s.model.describe()
+        head = escape(s.model.describe())  # a typed formula: shown as typed, never as markup
         start = "θ₀: " + ", ".join(f"{n} = {num(v)}" for n, v in zip(s.names[:4], s.theta0,
                                                                      strict=False))
         if not s.history and s.diverged is None:
@@ -292,9 +335,9 @@ class StepperScreen(Screen):
                     "to convergence; l changes γ; ? shows every key")
         lines = [head]
         if s.history:
-            lines += ["", f"[b]step {s.t}[/b]", *s.explain(s.history[-1])]
+            lines += ["", f"[b]step {s.t}[/b]", *map(escape, s.explain(s.history[-1]))]
         if s.diverged is not None:
-            lines += ["", f"[b red]{s.diverged}[/b red]",
+            lines += ["", f"[b red]{escape(str(s.diverged))}[/b red]",
                       "The history before it is kept: b steps back, r starts again, l picks "
                       "another γ, p types another starting value."]
         return "\n".join(lines)
