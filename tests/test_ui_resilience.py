@@ -188,7 +188,7 @@ def test_the_stepper_works_at_any_terminal_size_and_after_resizing_back(size):
     run(TutorApp("slides"), check)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZES[1:3] + SIZES[-1:], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_home_help_and_lessons_work_at_any_terminal_size(size, lessons):
     async def check(app, pilot):
         await pilot.resize_terminal(*size)
@@ -207,9 +207,10 @@ def test_home_help_and_lessons_work_at_any_terminal_size(size, lessons):
         assert isinstance(app.screen, LessonScreen) and app.screen.failed
         await pilot.resize_terminal(100, 30)
         await pilot.press("escape", "ctrl+p")
-        await pilot.press(*"two moons", "enter")
+        await pilot.press(*"linear regr", "enter")
         await settle(app, pilot)
-        assert isinstance(app.screen, StepperScreen) and app.screen.title_text == "Two moons"
+        assert isinstance(app.screen, StepperScreen)
+        assert app.screen.title_text == "Linear regression"
 
     run(TutorApp(), check)
 
@@ -220,7 +221,8 @@ def test_a_log_scale_loss_curve_survives_a_resize():
 
     async def check(app, pilot):
         screen = app.screen
-        for _ in range(30):  # the loss falls from 9 by more than a thousandfold: a log scale
+        screen.session.set_learning_rate(0.4)  # ε shrinks fivefold at each step
+        for _ in range(4):  # the loss falls from 9 by more than a thousandfold: a log scale
             await pilot.press("space")
         curve = screen.query_one(LossCurve)
         await pilot.pause()
