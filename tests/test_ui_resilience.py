@@ -340,3 +340,19 @@ def test_a_click_on_an_option_that_has_just_gone_is_harmless():
         assert isinstance(app.screen, HomeScreen) and presets.option_count == 0
 
     run(TutorApp(), check)
+
+
+def test_a_plot_that_plotext_cannot_draw_says_so_and_the_stepper_goes_on():
+    """plotext fails on some values (a range from −1e308 to 1e308 turns into NaN)."""
+
+    async def check(app, pilot):
+        curve = app.screen.query_one(LossCurve)
+        curve.plt.clear_figure()
+        curve.plt.plot([0, 1], [1e308, -1e308])
+        curve.refresh()
+        await pilot.pause()
+        assert "cannot be drawn" in str(curve.render())
+        await pilot.press("space")  # the next step draws the curve again
+        assert "cannot be drawn" not in str(curve.render())
+
+    run(TutorApp("slides"), check)
