@@ -59,7 +59,7 @@ def run(app, check, size=(100, 30), notifications=False):
         async with app.run_test(size=size, notifications=notifications) as pilot:
             await settle(app, pilot)
             await check(app, pilot)
-        assert app.return_code in (None, 0)
+        assert app.return_code in (None, 0), f"return code {app.return_code}"
 
     asyncio.run(main())
 
@@ -356,3 +356,24 @@ def test_a_plot_that_plotext_cannot_draw_says_so_and_the_stepper_goes_on():
         assert "cannot be drawn" not in str(curve.render())
 
     run(TutorApp("slides"), check)
+
+
+@pytest.mark.parametrize("keys", [
+    ["d", "click", "ctrl+q"],  # the derivation quit before it was ready: NoMatches '#kernel'
+    ["question_mark", "ctrl+q"],  # ctrl+q did nothing in the help, a prompt or the palette
+    ["l", "ctrl+q"],
+    ["ctrl+p", "ctrl+q"],
+    ["escape", "enter", "click", "ctrl+q"],
+], ids=" ".join)
+def test_ctrl_q_quits_cleanly_from_any_screen_even_one_still_opening(keys):
+    from test_ui_monkey import key_event, mouse_events
+
+    async def check(app, pilot):
+        for key in keys:  # all sent at once, as a fast typist's keys arrive
+            for event in mouse_events(40, 12, "click") if key == "click" else [key_event(key)]:
+                app._driver.send_message(event)
+        await pilot.pause()
+        assert not app.is_running
+
+    run(TutorApp("slides"), check)
+    # run() checks the return code: 0, a clean quit
