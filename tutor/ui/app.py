@@ -108,7 +108,7 @@ class TutorApp(App):
     BINDINGS = [
         Binding("question_mark", "help", "help"),
         Binding("ctrl+t", "toggle_theme", "theme"),
-        Binding("ctrl+q", "quit", "quit"),
+        Binding("ctrl+q", "quit", "quit", priority=True),  # in dialogs too, as Textual's own
     ]
 
     def __init__(self, preset: str | None = None, lesson=None) -> None:

@@ -200,6 +200,8 @@ class DerivationScreen(Screen):
         return f"{self.model.describe()}  ·  ∂c/∂{unicode(self.param)}"
 
     def on_mount(self) -> None:
+        if not self.is_attached:  # the app quit before this screen was ready: nothing to start
+            return
         self.query_one("#kernel").loading = True
         self.query_one("#check-scroll").loading = True
         self._derive()
