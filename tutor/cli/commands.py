@@ -395,7 +395,9 @@ def kernel(args) -> int:
                         "dtype": k.dtype, "kind": k.kind, "source": k.source}))
     else:
         _out(f"# {problem.model.describe()}\n# backend: {k.backend.name}, dtype: {k.dtype}; "
-             f"compiled {k.kind}; xp is {k.backend.name}\n")
+             f"compiled {k.kind}; xp is {k.backend.name}"
+             + ("; exp_cap is the largest x with a finite eˣ in this dtype" * ("exp_cap" in k.source))
+             + "\n")
         _out(k.source.rstrip())
     return 0
 
