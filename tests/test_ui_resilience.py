@@ -377,3 +377,23 @@ def test_ctrl_q_quits_cleanly_from_any_screen_even_one_still_opening(keys):
 
     run(TutorApp("slides"), check)
     # run() checks the return code: 0, a clean quit
+
+
+def test_the_theme_picker_closes_once_however_fast_its_options_are_picked():
+    """The palette's "Theme" opened Textual's own palette, which a second pick queued behind the
+    first dismissed again: the home screen went with it, leaving a blank screen."""
+    from textual.command import CommandList
+    from textual.widgets import OptionList
+
+    async def check(app, pilot):
+        app.action_change_theme()  # what the palette's "Theme" runs
+        await pilot.pause(0.3)
+        picker = app.screen
+        options = picker.query_one(CommandList)
+        assert options.option_count > 1
+        for _ in range(2):
+            picker.post_message(OptionList.OptionSelected(options, options.get_option_at_index(0), 0))
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
+
+    run(TutorApp(), check)
