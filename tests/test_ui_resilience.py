@@ -143,6 +143,19 @@ def test_syntax_errors_exits_and_errors_inside_tutor_are_shown_in_the_lesson(tmp
     run(TutorApp(lesson=path), check)
 
 
+def test_a_lesson_that_cannot_be_read_says_so(tmp_path):
+    path = tmp_path / "01_bytes.py"
+    path.write_bytes(b"# %%\nprint('\xff\xfe')\n")  # not UTF-8
+
+    async def check(app, pilot):
+        error = text(app.screen.query_one("#lesson-error"))
+        assert error.startswith("✗ cannot read this lesson:") and "utf-8" in error
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+    run(TutorApp(lesson=path), check)
+
+
 def test_leaving_a_lesson_while_it_runs_stops_it_quietly(lessons):
     slow = lessons / "03_slow.py"
     slow.write_text("# %%\nimport time\ntime.sleep(0.3)\n\n# %%\ntime.sleep(0.3)\n"
