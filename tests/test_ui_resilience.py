@@ -143,6 +143,19 @@ def test_syntax_errors_exits_and_errors_inside_tutor_are_shown_in_the_lesson(tmp
     run(TutorApp(lesson=path), check)
 
 
+def test_a_lesson_that_cannot_be_read_says_so(tmp_path):
+    path = tmp_path / "01_bytes.py"
+    path.write_bytes(b"# %%\nprint('\xff\xfe')\n")  # not UTF-8
+
+    async def check(app, pilot):
+        error = text(app.screen.query_one("#lesson-error"))
+        assert error.startswith("✗ cannot read this lesson:") and "utf-8" in error
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+    run(TutorApp(lesson=path), check)
+
+
 def test_leaving_a_lesson_while_it_runs_stops_it_quietly(lessons):
     slow = lessons / "03_slow.py"
     slow.write_text("# %%\nimport time\ntime.sleep(0.3)\n\n# %%\ntime.sleep(0.3)\n"
@@ -379,3 +392,23 @@ def test_ctrl_q_quits_cleanly_from_any_screen_even_one_still_opening(keys):
 
     run(TutorApp("slides"), check)
     # run() checks the return code: 0, a clean quit
+
+
+def test_the_theme_picker_closes_once_however_fast_its_options_are_picked():
+    """The palette's "Theme" opened Textual's own palette, which a second pick queued behind the
+    first dismissed again: the home screen went with it, leaving a blank screen."""
+    from textual.command import CommandList
+    from textual.widgets import OptionList
+
+    async def check(app, pilot):
+        app.action_change_theme()  # what the palette's "Theme" runs
+        await pilot.pause(0.3)
+        picker = app.screen
+        options = picker.query_one(CommandList)
+        assert options.option_count > 1
+        for _ in range(2):
+            picker.post_message(OptionList.OptionSelected(options, options.get_option_at_index(0), 0))
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
+
+    run(TutorApp(), check)

@@ -7,8 +7,9 @@ from functools import partial
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.command import CommandPalette, Hit, Hits, Provider
+from textual.command import CommandPalette, Hit, Hits, Provider, SimpleProvider
 from textual.css.query import NoMatches
+from textual.theme import ThemeProvider
 from textual.widgets import OptionList
 
 from .screens.help import HelpScreen
@@ -140,6 +141,14 @@ class TutorApp(App):
         if self.use_command_palette and not any(isinstance(screen, CommandPalette)
                                                 for screen in self.screen_stack):
             self.push_screen(Palette())
+
+    # the palette's "Theme" (and any list of commands) opens a palette of its own: ours too
+    def search_commands(self, commands, placeholder: str = "Search for commands…"):
+        return self.push_screen(Palette(providers=[SimpleProvider(self.screen, commands)],
+                                        placeholder=placeholder))
+
+    def search_themes(self) -> None:
+        self.push_screen(Palette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     def action_show_help_panel(self) -> None:
         # the palette's "Keys" runs after the palette closes: not on a screen already closing
