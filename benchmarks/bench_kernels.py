@@ -349,6 +349,51 @@ def frameworks(backend_name):
     return found, notes
 
 
+class Products:
+    """The network's matrix products alone, in one library, into arrays made beforehand: the
+    three per layer of back-propagation (``h @ W.T`` forward, ``δ.T @ h`` for ∂c/∂β, ``δ @ W``
+    for the delta passed down; two for the first layer), in the shapes and layouts tutor's
+    kernel uses. No evaluation that multiplies with this library's BLAS can take less time, so
+    tutor's time against this says how much is left above the matrix products, and NumPy's
+    products against PyTorch's say how far apart the two BLAS libraries are."""
+
+    def __init__(self, label, sizes, batch, dtype, asarray, matmul, empty):
+        rng = numpy.random.default_rng(2)
+
+        def random(*shape):
+            return asarray(rng.standard_normal(shape).astype(dtype))
+
+        triples = []
+        for l, (fan_in, width) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+            H, W, D = random(batch, fan_in), random(width, fan_in), random(batch, width)
+            triples.append((H, W.T, empty(batch, width)))  # z = h β.T
+            triples.append((D.T, H, empty(width, fan_in)))  # ∂c/∂β = δ.T h
+            if l > 0:
+                triples.append((D, W, empty(batch, fan_in)))  # δ below = δ β
+        self.label = label
+
+        def call():
+            for A, B, C in triples:
+                matmul(A, B, out=C)
+
+        self.call = call
+
+
+def products(config, backend, dtype, others):
+    """``Products`` in the backend's library, and in PyTorch when it is compared here."""
+    xp = backend.xp
+    found = [Products(f"{backend.name} products", config.sizes, config.batch, dtype, xp.asarray,
+                      xp.matmul, lambda *shape: xp.empty(shape, dtype=dtype))]
+    for cls, device in others:
+        if cls is TorchEager:
+            torch_dtype = getattr(torch, dtype)
+            found.append(Products(
+                "torch products", config.sizes, config.batch, dtype,
+                lambda a: torch.as_tensor(a, device=device), torch.matmul,
+                lambda *shape: torch.empty(shape, dtype=torch_dtype, device=device)))
+    return found
+
+
 # -- timing -----------------------------------------------------------------------------------
 def make_sync(xp):
     if xp is numpy:
@@ -516,6 +561,9 @@ def run_config(config, backend, dtype, timing, peak, others, cache):
             sys.exit(f"{config.name}: {other.label} disagrees with tutor's kernel ({problem_text})")
         impls.append((other.label, other.call, other.compile_s))
         syncs.append(other.sync)
+
+    for floor in products(config, backend, dtype, others):
+        impls.append((floor.label, floor.call, None))
 
     def sync():
         for s in syncs:
@@ -699,8 +747,10 @@ def targets(rows, fresh, deep, check, backend, dtype, card) -> list[str]:
             lines.append(f"SKIP  {name}: ahead of torch eager (torch not compared in this run)")
             continue
         ratio = row["times"]["tutor"] / others["torch eager"]
+        floor = next(v for k, v in row["times"].items() if k == f"{backend.name} products")
         lines.append(f"{verdict(ratio < 1)}  {name}: ahead of torch eager, tutor/torch "
-                     f"{ratio:.2f}x (bar < 1x)")
+                     f"{ratio:.2f}x (bar < 1x; {backend.name}'s matrix products alone "
+                     f"{floor / others['torch eager']:.2f}x torch's whole evaluation)")
     compiles = {name: base[name]["compile_s"] for name in COMPILE_BAR if name in base}
     compiles[DEEP_LABEL] = deep["compile_s"]
     for name, bar in COMPILE_BAR.items():
@@ -811,7 +861,7 @@ def main(argv=None) -> int:
         framework_rows = []
         for r in rows:
             for label, seconds in r["times"].items():
-                if label in ("tutor", "hand"):
+                if label in ("tutor", "hand") or label.endswith(" products"):
                     continue
                 tutor_ratio = r["times"]["tutor"] / seconds
                 framework_rows.append((
@@ -824,6 +874,22 @@ def main(argv=None) -> int:
              "% peak", "tutor ahead"), framework_rows, "lrllrrrrrl")))
     else:
         print(f"\nno other framework to compare with ({'; '.join(notes)})")
+
+    own = f"{chosen.name} products"
+    print(f"\nthe matrix products alone (the network's, as tutor's kernel makes them, into arrays "
+          f"made beforehand): the floor under any evaluation that multiplies with {chosen.name}'s "
+          "BLAS, and the same products in PyTorch when it is compared:")
+    product_rows = []
+    for r in rows:
+        t = r["times"]
+        mine, theirs, torch_s = t[own], t.get("torch products"), t.get("torch eager")
+        product_rows.append((
+            r["name"], r["batch"], fmt_time(mine), f"{100 * mine / t['tutor']:.0f}%",
+            fmt_time(theirs), f"{mine / theirs:.2f}x" if theirs else "-",
+            f"{mine / torch_s:.2f}x" if torch_s else "-"))
+    print("\n".join(table(
+        ("network", "batch", chosen.name, "of tutor's time", "torch", f"{chosen.name}/torch",
+         f"{chosen.name} products/torch eager"), product_rows, "lrrrrrr")))
 
     if chosen.name == "numpy":
         print("\npeak memory of one evaluation (tracemalloc, inputs excluded), and the minor page "

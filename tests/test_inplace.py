@@ -56,17 +56,31 @@ def test_in_place_formulas_give_the_numbers_of_the_formula_as_it_reads(expr, fre
             numpy.testing.assert_array_equal(arrays[name], kept[name])
 
 
-@given(formulas, st.sampled_from([(), (a,), (b,)]))
-def test_scaling_in_place_multiplies_by_the_formula(expr, free):
+@given(formulas, st.sampled_from([(), (a,), (b,), (a, b)]), st.booleans())
+def test_scaling_in_place_multiplies_by_the_formula(expr, free, out):
     arrays = _arrays()
     factor = _run([f"result = {code(expr, NAMES)}"], dict(arrays))["result"]
     target = numpy.linspace(1.0, 2.0, 12).reshape(4, 3)
-    namespace = _run(InPlace(code, NAMES).scale("target", expr, free),
+    kept = {name: value.copy() for name, value in arrays.items()}
+    namespace = _run(InPlace(code, NAMES, out_functions=out).scale("target", expr, free),
                      {**arrays, "target": target.copy()})
     numpy.testing.assert_allclose(namespace["target"], target * factor, rtol=1e-12)
+    for symbol, name in NAMES.items():  # only a free array may be written over
+        if symbol not in free:
+            numpy.testing.assert_array_equal(arrays[name], kept[name])
 
 
-def test_the_logistic_derivative_costs_one_new_array():
+def test_the_logistic_derivative_makes_no_new_array():
+    # δ ⊙ h(1 − h): h is dead afterwards, so 1 − h is written over it once δ has used h
     h = sympy.Symbol("h")
+    lines = InPlace(code, {h: "h_1"}, out_functions=True).scale("delta", h * (1 - h), free={h})
+    assert lines == ["delta *= h_1", "xp.subtract(1, h_1, out=h_1)", "delta *= h_1"]
+    # without out= (the array API) it takes two passes, still in place
     lines = InPlace(code, {h: "h_1"}).scale("delta", h * (1 - h), free={h})
+    assert lines == ["delta *= h_1", "h_1 *= -1", "h_1 += 1", "delta *= h_1"]
+
+
+def test_an_array_that_is_still_needed_gets_a_new_one():
+    h = sympy.Symbol("h")
+    lines = InPlace(code, {h: "h_1"}, out_functions=True).scale("delta", h * (1 - h))
     assert lines == ["delta *= h_1", "tmp_1 = 1 - h_1", "delta *= tmp_1", "del tmp_1"]

@@ -61,8 +61,8 @@ class Backend:
         return numpy.from_dlpack(array)
 
 
-def _numpy_sum(a, axis=None, keepdims=False):
-    return numpy.add.reduce(a, axis=axis, keepdims=keepdims)
+def _numpy_sum(a, axis=None, keepdims=False, out=None):
+    return numpy.add.reduce(a, axis=axis, keepdims=keepdims, out=out)
 
 
 def _numpy_reshape(a, shape):

@@ -65,9 +65,14 @@ class InPlace:
         return self._into(target, expr, self._once(expr, free))
 
     def scale(self, target: str, expr, free: Collection = ()) -> list[str]:
-        """Lines that multiply the array ``target`` (ours to overwrite) by ``expr`` in place."""
-        free = self._once(expr, free)
-        constant, lines = sympy.Integer(1), []
+        """Lines that multiply the array ``target`` (ours to overwrite) by ``expr`` in place.
+
+        Factors that are one array (v or 1/v) go first; a compound factor after them may be
+        computed in the array of a free one that no later factor reads: h(1 − h) becomes
+        ``target *= h``, then 1 − h written over h, then ``target *= h``, with no new array.
+        """
+        free = {s for s in free if s in self.names}
+        constant, lines, compound = sympy.Integer(1), [], []
         for factor in sympy.Mul.make_args(expr):
             if not self._is_array(factor):
                 constant *= factor
@@ -76,9 +81,19 @@ class InPlace:
             elif factor.is_Pow and factor.exp == -1 and self._is_leaf(factor.base):
                 lines.append(f"{target} /= {self.names[factor.base]}")
             else:
-                temp = self._temp()
-                lines += self._into(temp, factor, free)
-                lines += [f"{target} *= {temp}", f"del {temp}"]
+                compound.append(factor)
+        for i, factor in enumerate(compound):
+            later = compound[i + 1:]
+            mine = {s for s in free if _count(factor, s) == 1 and not any(g.has(s) for g in later)}
+            temp = self._temp()
+            body = self._into(temp, factor, mine)
+            owner = next((self.names[s] for s in mine if body and body[0] == f"{temp} = {self.names[s]}"),
+                         None)
+            if owner is None:
+                lines += [*body, f"{target} *= {temp}", f"del {temp}"]
+            else:  # the factor is computed in the free array's own memory: name it so
+                lines += [re.sub(rf"\b{temp}\b", owner, line) for line in body[1:]]
+                lines.append(f"{target} *= {owner}")
         if constant != 1:
             lines.append(f"{target} *= {self._print(constant)}")
         return lines
@@ -149,6 +164,15 @@ class InPlace:
         elif owned := [a for a in simple if self._is_leaf(a) and a in free]:
             simple.remove(owned[0])
             lines = self._into(target, owned[0], free)
+        elif add and (negated := [a for a in simple if not self._is_leaf(a) and -a in free]):
+            # c − v with v free: written over v, in one pass where the backend has out=
+            simple.remove(negated[0])
+            lines = self._into(target, -negated[0], free)
+            if self.out_functions and constant != neutral:
+                lines.append(f"xp.subtract({self._print(constant)}, {target}, out={target})")
+                constant = neutral
+            else:
+                lines.append(f"{target} *= -1")
         else:
             first = simple.pop(0)
             partner = constant if constant != neutral else simple.pop(0) if simple else neutral

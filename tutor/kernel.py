@@ -406,9 +406,14 @@ def network_source(net, out_functions: bool = False) -> str:
     for layer in reversed(net.layers):
         l, s, n = layer.index, starts[layer.index - 1], layer.width
         below = "X" if l == 1 else f"h_{l - 1}"
-        body.append(f"grad[{s}:{s + n}] = xp.sum(delta_{l}, axis=0)  # ∂c/∂α_{l}")
-        body.append(f"grad[{s + n}:{s + layer.size}] = xp.reshape(delta_{l}.T @ {below}, (-1,))"
-                    f"  # ∂c/∂β_{l}")
+        alpha, beta = f"grad[{s}:{s + n}]", f"grad[{s + n}:{s + layer.size}]"
+        if out_functions:  # straight into θ's slots, with no array in between
+            body.append(f"xp.sum(delta_{l}, axis=0, out={alpha})  # ∂c/∂α_{l}")
+            body.append(f"xp.matmul(delta_{l}.T, {below}, out=xp.reshape({beta}, ({n}, "
+                        f"{layer.fan_in})))  # ∂c/∂β_{l}")
+        else:
+            body.append(f"{alpha} = xp.sum(delta_{l}, axis=0)  # ∂c/∂α_{l}")
+            body.append(f"{beta} = xp.reshape(delta_{l}.T @ {below}, (-1,))  # ∂c/∂β_{l}")
         if l > 1:
             act, factor = net.layers[l - 2].activation, derivatives[l - 1]
             body.append(f"delta_{l - 1} = delta_{l} @ beta_{l}")
