@@ -389,8 +389,8 @@ def products(config, backend, dtype, others):
             torch_dtype = getattr(torch, dtype)
             found.append(Products(
                 "torch products", config.sizes, config.batch, dtype,
-                lambda a: torch.as_tensor(a, device=device), torch.matmul,
-                lambda *shape: torch.empty(shape, dtype=torch_dtype, device=device)))
+                lambda a, d=device: torch.as_tensor(a, device=d), torch.matmul,
+                lambda *shape, d=device, t=torch_dtype: torch.empty(shape, dtype=t, device=d)))
     return found
 
 

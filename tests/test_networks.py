@@ -195,7 +195,9 @@ def test_asking_for_cupy_without_a_gpu_is_a_clear_error():
 
 def test_kernel_source_is_readable_back_propagation():
     source = tutor.mlp([2, 2, 1]).compile().source
-    for line in ("z_1 = X @ beta_1.T", "z_1 += alpha_1", "delta_2 =",
+    for line in ("z_1 = X @ beta_1.T",
+                 "xp.subtract(-alpha_1, h_1, out=h_1)",  # −z = −α − hβ, one pass for both
+                 "z_2 += alpha_2", "delta_2 =",
                  "delta_1 = delta_2 @ beta_2", "× logistic′(z) = h_1*(1 - h_1)",
                  "delta_1 *= h_1"):
         assert line in source

@@ -165,14 +165,18 @@ class InPlace:
             simple.remove(owned[0])
             lines = self._into(target, owned[0], free)
         elif add and (negated := [a for a in simple if not self._is_leaf(a) and -a in free]):
-            # c − v with v free: written over v, in one pass where the backend has out=
+            # c − v or u − v with v free: written over v, in one pass where the backend has out=
             simple.remove(negated[0])
             lines = self._into(target, -negated[0], free)
-            if self.out_functions and constant != neutral:
-                lines.append(f"xp.subtract({self._print(constant)}, {target}, out={target})")
-                constant = neutral
+            partner = constant if constant != neutral else simple.pop(0) if simple else None
+            if self.out_functions and partner is not None:
+                lines.append(f"xp.subtract({self._print(partner)}, {target}, out={target})")
+                if partner is constant:
+                    constant = neutral
             else:
                 lines.append(f"{target} *= -1")
+                if partner is not None and partner is not constant:
+                    simple.insert(0, partner)
         else:
             first = simple.pop(0)
             partner = constant if constant != neutral else simple.pop(0) if simple else neutral

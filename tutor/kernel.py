@@ -244,6 +244,17 @@ def _require_compilable(net) -> None:
             )
 
 
+def _folds_bias(act, hidden: bool) -> bool:
+    """Whether α goes into a hidden layer's G as it is written, not into z first.
+
+    The logistic starts from −z: written over h β, −z = −α − h β is one pass,
+    ``xp.subtract(-alpha, z, out=z)``, where ``z += α`` and then negating take two. Only where G′
+    is through h, so that z itself is never needed.
+    """
+    return (hidden and act is not SOFTMAX and act.derivative_in_h() is not None
+            and any(arg == -z for arg in sympy.preorder_traversal(act.kernel_expr())))
+
+
 def _activation_code(layer, hidden: bool, writer: InPlace) -> tuple[list[str], sympy.Expr]:
     """Lines computing h_l = G(z_l), and G′ for the backward pass, in the writer's names.
 
@@ -258,10 +269,15 @@ def _activation_code(layer, hidden: bool, writer: InPlace) -> tuple[list[str], s
     z_l, h_l = sympy.Symbol(f"z_{l}"), sympy.Symbol(f"h_{l}")
     writer.names |= {z_l: f"z_{l}", h_l: f"h_{l}"}
     if in_h is not None:
+        argument = z_l
+        if _folds_bias(act, hidden):  # z_l holds h β only: α is added inside G
+            alpha_l = sympy.Symbol(f"alpha_{l}")
+            writer.names[alpha_l] = f"alpha_{l}"
+            argument = z_l + alpha_l
         if G == z:
             lines = [f"h_{l} = z_{l}"]
         else:
-            lines = writer.assign(f"h_{l}", G.xreplace({z: z_l}), free={z_l} if hidden else ())
+            lines = writer.assign(f"h_{l}", G.xreplace({z: argument}), free={z_l} if hidden else ())
         # G′ is written through h, so z is no longer needed: free it now, not at the return
         # (it keeps the peak memory at hand-written back-propagation's)
         release = [f"del z_{l}  # G′ needs only h"] if hidden else []
@@ -286,7 +302,10 @@ def _forward_lines(net, writer: InPlace) -> tuple[list[str], dict[int, sympy.Exp
         act = layer.activation
         lines.append(f"# layer {l}: z = α + h β, then h = {act.symbol}(z)")
         lines.append(f"z_{l} = {below} @ beta_{l}.T")
-        lines.append(f"z_{l} += alpha_{l}")
+        if _folds_bias(act, l < len(net.layers)):
+            lines.append(f"# α_{l} is added as −z is formed, in one pass with the sign change")
+        else:
+            lines.append(f"z_{l} += alpha_{l}")
         if act is SOFTMAX:
             lines += [
                 f"z_{l} -= xp.max(z_{l}, axis=1, keepdims=True)  # shifted: e^z without overflow",
