@@ -31,6 +31,14 @@ torch / jax (when importable; neither is a dependency)
     (float64 through ``jax_enable_x64``), its "compile" the first call (trace + XLA). Before
     timing, each one's loss and gradient must agree with tutor's (rtol 1e-8 in float64, 1e-3
     in float32), or the script exits with status 1.
+products
+    The network's matrix products alone, timed with the others: the three per layer that
+    back-propagation needs (two for the first layer), in the shapes and layouts of tutor's
+    kernel, written into arrays made beforehand. No evaluation that multiplies with NumPy
+    (CuPy) can take less, so "of tutor's time" is how much of tutor's time its BLAS takes.
+    With PyTorch compared, the same products in PyTorch too: NumPy's against PyTorch's
+    compares the two BLAS libraries, and NumPy's products against PyTorch's whole evaluation
+    says whether any NumPy kernel could be ahead of it.
 ratio
     x / hand: 1.0x means as fast as the hand-written NumPy.
 GFLOP/s, % peak
@@ -371,6 +379,7 @@ class Products:
             if l > 0:
                 triples.append((D, W, empty(batch, fan_in)))  # δ below = δ β
         self.label = label
+        self.flops = sum(2 * A.shape[0] * A.shape[1] * B.shape[1] for A, B, _ in triples)
 
         def call():
             for A, B, C in triples:
