@@ -59,14 +59,14 @@ class HomeScreen(Screen):
                 yield Select(MODELS, value="mlp", allow_blank=False, id="model")
                 yield Input(placeholder="hidden widths, e.g. 16,16", id="hidden")
                 yield Select(DATA, value="moons", allow_blank=False, id="data")
-                yield Input(placeholder="CSV path, then target column: file.csv,wage", id="csv")
+                yield Input(placeholder="CSV: file.csv,target column", id="csv")
                 yield Select([(name, name) for name in ACTIVATION_NAMES], value="tanh",
                              allow_blank=False, id="activation")
                 yield Select(OUTPUTS, value="logistic", allow_blank=False, id="output")
                 yield Select(LOSSES, value="cross_entropy", allow_blank=False, id="loss")
                 yield Input(placeholder="learning rate γ, e.g. 0.1", id="rate")
                 yield Input(placeholder="formula, e.g. alpha + x", id="formula")
-                yield Input(placeholder="its parameters, e.g. alpha=2", id="params")
+                yield Input(placeholder="parameters, e.g. alpha=2", id="params")
                 yield Button("step through it", id="open", variant="primary")
                 yield Static("Formulas are read by tutor's own parser: numbers, names, + − × ÷ ^, "
                              "( ), exp, log, sqrt, abs, tanh, max and the activation names.",
