@@ -434,3 +434,30 @@ def test_a_typed_formula_of_a_table_function_computes_with_its_stable_form(dtype
                       (numpy.zeros(1), numpy.ones((1, 2)))])
     loss, grad = strict(net.compile(dtype=dtype), theta, numpy.zeros((1, 1)), numpy.zeros(1))
     assert numpy.isfinite(loss) and numpy.all(numpy.isfinite(grad))
+
+
+@TYPES
+@pytest.mark.parametrize("text,row,inner", [("1/(1 + exp(-2*z))", "logistic", 2 * z),
+                                            ("1/(1 + exp(1 - 3*z))", "logistic", 3 * z - 1),
+                                            ("log(1 + exp(z/2))", "softplus", z / 2)])
+def test_a_table_function_of_a_scaled_z_computes_with_its_stable_form(dtype, text, row, inner):
+    """1/(1 + e^(−2z)) is the logistic of 2z: as typed it overflowed at z = −1000; it now
+    computes as the table's stable form applied to 2z, and its G′ is still through h."""
+    from tutor.parser import parse_activation
+
+    act = tutor.activation(parse_activation(text))
+    assert act.numeric_expr() == tutor.activation(row).numeric_expr().subs(z, inner)
+    assert act.derivative_in_h() is not None
+    zs = grid(dtype)
+    got = strict(tutor.neuron(1, activation=act).compile(dtype=dtype).predict,
+                 numpy.array([0.0, 1.0]), zs.reshape(-1, 1))
+    exact = mpmath_function([z], act.expr)
+    assert_close(got, [reference(exact, v)[0] for v in zs], dtype, what=f"{text} at z")
+
+
+@pytest.mark.parametrize("text", ["1/(1 + exp(-z^2))", "2/(1 + exp(-z))", "log(2 + exp(z))"])
+def test_a_formula_that_is_no_table_function_of_an_affine_z_keeps_its_own_form(text):
+    from tutor.parser import parse_activation
+
+    act = tutor.activation(parse_activation(text))
+    assert act.numeric is None and act.kernel is None

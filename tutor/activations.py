@@ -117,13 +117,13 @@ def _close(a: sympy.Expr, b: sympy.Expr) -> bool:
 
 
 def _positive_factors(expr: sympy.Expr) -> sympy.Expr:
-    """−h(h − 1) reads better as h(1 − h)."""
+    """−h(h − 1) reads better as h(1 − h), and −2h(h − 1) as 2h(1 − h)."""
     coeff, rest = expr.as_coeff_Mul()
-    if coeff == -1 and rest.is_Mul:
+    if coeff.is_negative and rest.is_Mul:
         sums = [f for f in rest.args if f.is_Add]
         if sums:
             others = [f for f in rest.args if f is not sums[0]]
-            return sympy.Mul(*others, -sums[0])
+            return sympy.Mul(-coeff, *others, -sums[0])
     return expr
 
 
@@ -189,17 +189,62 @@ ACTIVATIONS: tuple[Activation, ...] = (
 )
 
 
-def _stable_row(expr: sympy.Expr) -> Activation | None:
-    """A typed formula that is a row's function (1/(1 + e^−z) is the logistic) gets the row's
-    stable numeric form: as typed, it overflows at z = −1000 (or is inf/inf at z = 1000)."""
+def _stable_row(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """The stable forms (numeric, kernel) of a typed formula that is a row's function of
+    a·z + b: 1/(1 + e^−z) is the logistic, 1/(1 + e^(−2z)) the logistic of 2z, log(1 + e^(3z − 1))
+    the softplus of 3z − 1. As typed, such a formula overflows at z = −1000 (or is inf/inf at
+    z = 1000); the row's form, applied to a·z + b, does not."""
     for row in ACTIVATIONS:
-        if row.numeric is not None and _close(expr, row.expr):
-            try:
-                same = sympy.simplify(expr - row.expr) == 0
-            except (TypeError, ValueError, NotImplementedError):
-                same = False
-            if same:
-                return row
+        if row.numeric is None:
+            continue
+        inner = _inner_argument(expr, row)
+        if inner is not None:
+            return row.numeric.subs(z, inner), row.kernel_expr().subs(z, inner)
+    return None
+
+
+@cache
+def _inverse(row: Activation) -> sympy.Expr | None:
+    """z as a function of h = G(z), for a row that SymPy can invert (logistic, softplus)."""
+    try:
+        found = [s for s in sympy.solve(sympy.Eq(h, row.expr), z) if _close(
+            s.subs(h, row.expr), z)]
+    except (NotImplementedError, TypeError, ValueError):
+        return None
+    return found[0] if found else None
+
+
+def _inner_argument(expr: sympy.Expr, row: Activation) -> sympy.Expr | None:
+    """a·z + b when ``expr`` is the row's G(a·z + b) with rational a ≠ 0 and b, else None.
+
+    G⁻¹(expr) at two points gives a and b; the candidate G(a·z + b) must then agree with
+    ``expr`` at the probe points and simplify to it exactly.
+    """
+    if _close(expr, row.expr):
+        candidates = [z]
+    else:
+        inverse = _inverse(row)
+        if inverse is None:
+            return None
+        try:
+            u0, u1 = (complex(inverse.subs(h, expr.subs(z, p)).evalf(30)) for p in (0, 1))
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        if not (cmath.isfinite(u0) and cmath.isfinite(u1)) or abs(u0.imag) + abs(u1.imag) > 1e-20:
+            return None
+        a = sympy.nsimplify(u1.real - u0.real, rational=True, tolerance=1e-12)
+        b = sympy.nsimplify(u0.real, rational=True, tolerance=1e-12)
+        if a == 0:
+            return None
+        candidates = [a * z + b]
+    for inner in candidates:
+        if not _close(expr, row.expr.subs(z, inner)):
+            continue
+        try:
+            if sympy.simplify(expr - row.expr.subs(z, inner)) == 0:
+                return inner
+        except (TypeError, ValueError, NotImplementedError):
+            return None
     return None
 
 
@@ -271,9 +316,9 @@ def activation(spec, *, allow_softmax: bool = False):
         from .notation import unicode
 
         expr = spec(z)
-        row = _stable_row(expr)
+        numeric, kernel = _stable_row(expr) or (None, None)
         return Activation(f"G(z) = {unicode(expr)}", expr, description=str(spec),
-                          numeric=row and row.numeric, kernel=row and row.kernel)
+                          numeric=numeric, kernel=kernel)
     raise TypeError(
         f"an activation is a name, a SymPy Lambda or an undefined Function, not {type(spec).__name__}"
     )
