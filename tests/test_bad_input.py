@@ -345,6 +345,10 @@ CLI_CATALOGUE = [
      "positive whole numbers"),
     ("a hidden width as a word", ["descend", "--model", "mlp", "--hidden", "a"],
      "'a' is not a width", "positive whole numbers"),
+    ("a network larger than any machine's memory",
+     ["descend", "--model", "mlp", "--hidden", "300000,300000"],
+     r"has [\d,]+ parameters: descending needs about [\d,.]+ GB",
+     "make the hidden layers narrower or fewer"),
     ("a negative layer width", ["descend", "--model", "mlp", "--layers", "2,-3,1"],
      "a negative width", "such as 2,16,16,3"),
     ("an unknown activation", ["descend", "--model", "mlp", "--activation", "relux"],
@@ -568,6 +572,8 @@ def test_the_stepper_refuses_bad_typed_values_and_keeps_its_state():
 HOME_CATALOGUE = [
     # the form's fields, the defect named, what is accepted (the model is not built)
     (dict(model="mlp", hidden="-2"), "a negative width", "positive whole numbers such as 16,16"),
+    (dict(model="mlp", hidden="300000,300000"), "parameters: descending needs about",
+     "make the hidden layers narrower or fewer"),
     (dict(model="formula", formula="alpha +", params="alpha=2"), "stops after '\\+'",
      "needs a number, a name or '\\(' after it"),
     (dict(model="linear", data="csv", csv="{dir}/good.csv,wage"), "no target column 'wage'",

@@ -160,6 +160,16 @@ class Network:
         """The length of θ, without making a symbol for each parameter."""
         return sum(layer.size for layer in self.layers)
 
+    def memory_needed(self, n: int, itemsize: int = 8) -> int:
+        """Bytes that descending on a batch of n rows holds at once, roughly: θ, its gradient,
+        the next θ and the last good one, and each layer's z, h and δ for the batch.
+
+        >>> import tutor
+        >>> tutor.mlp([2, 3, 1]).memory_needed(10)  # 13 parameters; 6 units for 10 rows
+        1856
+        """
+        return itemsize * (4 * self.n_parameters + 3 * n * sum(self.sizes))
+
     @property
     def output(self):
         """The output activation (identity, logistic, softmax, …)."""

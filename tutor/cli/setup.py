@@ -206,8 +206,40 @@ def model_from(args, data: Data | None) -> tuple[Network | Model, str]:
                        for layer in range(1, len(sizes) - 1)]
         default_loss = "cross_entropy" if getattr(output, "name", "") in ("softmax",) else (
             "squared_error")
-        return mlp(sizes, hidden_acts, output, _loss(args.loss, default_loss)), "mlp"
+        net = mlp(sizes, hidden_acts, output, _loss(args.loss, default_loss))
+        _check_fits(net, data.n if data is not None else (args.n or 16),
+                    4 if getattr(args, "dtype", "float64") == "float32" else 8,
+                    "--layers" if args.layers else "--hidden")
+        return net, "mlp"
     return _formula_model(args, spec), "formula"
+
+
+def _free_memory() -> int | None:
+    """Bytes of memory free for a new process (Linux's MemAvailable), or None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_fits(net: Network, n: int, itemsize: int, option: str) -> None:
+    """A network too large for this machine's memory is refused before anything is made: it
+    would otherwise fill the memory, and the system, not tutor, would stop it."""
+    need, free = net.memory_needed(n, itemsize), _free_memory()
+    if free is not None and need > free:
+        widths = "-".join(map(str, net.sizes))
+        raise UsageError(
+            f"a {widths} network has {net.n_parameters:,} parameters: descending needs about "
+            f"{need / 1e9:,.1f} GB ({8 * itemsize}-bit θ, its gradient and the next θ), and this "
+            f"machine has {free / 1e9:,.1f} GB free; make the hidden layers narrower or fewer "
+            f"({option})")
 
 
 def _formula_model(args, text: str) -> Model:
