@@ -421,13 +421,17 @@ def network_source(net, out_functions: bool = False) -> str:
     body.append("# backward pass: δ_l = ∂c/∂z_l, divided by n here so the sums below are means")
     body += _delta_lines(net, writer, shared)
     body.append(f"grad = xp.empty({net.n_parameters}, dtype=theta.dtype)")
+    if out_functions:
+        body.append("ones = xp.ones(n, dtype=theta.dtype)")
     starts = net._offsets()
     for layer in reversed(net.layers):
         l, s, n = layer.index, starts[layer.index - 1], layer.width
         below = "X" if l == 1 else f"h_{l - 1}"
         alpha, beta = f"grad[{s}:{s + n}]", f"grad[{s + n}:{s + layer.size}]"
         if out_functions:  # straight into θ's slots, with no array in between
-            body.append(f"xp.sum(delta_{l}, axis=0, out={alpha})  # ∂c/∂α_{l}")
+            # Σ over the samples as a product with a row of ones: BLAS's gemv, two to three
+            # times faster than a column sum on these arrays
+            body.append(f"xp.matmul(ones, delta_{l}, out={alpha})  # ∂c/∂α_{l} = 1ᵀδ, Σ over samples")
             body.append(f"xp.matmul(delta_{l}.T, {below}, out=xp.reshape({beta}, ({n}, "
                         f"{layer.fan_in})))  # ∂c/∂β_{l}")
         else:
