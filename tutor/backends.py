@@ -44,11 +44,13 @@ class Backend:
     def namespace(self):
         """What a kernel's ``xp`` is bound to: the module, with NumPy's slow-to-dispatch
         ``sum`` and ``reshape`` replaced by their direct forms (about 1 µs a call each, which
-        is a third of a small network's evaluation)."""
+        is a third of a small network's evaluation), and its ``sum`` and ``max`` along short
+        rows (a softmax's classes) by forms that run along the long axis."""
         if self.name != "numpy":
             return self.xp
         fast = types.SimpleNamespace(**vars(numpy))
         fast.sum = _numpy_sum
+        fast.max = _numpy_max
         fast.reshape = _numpy_reshape
         return fast
 
@@ -61,8 +63,33 @@ class Backend:
         return numpy.from_dlpack(array)
 
 
+SHORT_ROW = 32  # up to this many columns, a reduction along a row is done column by column
+
+
+def _short_rows(a, axis) -> bool:
+    return (axis == 1 and a.ndim == 2 and a.shape[1] <= SHORT_ROW
+            and a.dtype in (numpy.float64, numpy.float32))
+
+
 def _numpy_sum(a, axis=None, keepdims=False, out=None):
+    """Σ, as ``numpy.sum``. Along rows of a few columns (n × 10 class scores), NumPy's own
+    reduction pays its per-row overhead n times: a product with a column of ones (BLAS's gemv)
+    is 4–6× faster there."""
+    if out is None and _short_rows(a, axis):
+        total = a @ numpy.ones(a.shape[1], dtype=a.dtype)
+        return total[:, None] if keepdims else total
     return numpy.add.reduce(a, axis=axis, keepdims=keepdims, out=out)
+
+
+def _numpy_max(a, axis=None, keepdims=False):
+    """max, as ``numpy.max``. Along rows of a few columns, the maximum of the columns taken
+    one after another, each a pass down the long axis: 5–15× faster than NumPy's reduction."""
+    if not _short_rows(a, axis) or a.shape[1] < 2:
+        return numpy.maximum.reduce(a, axis=axis, keepdims=keepdims)
+    top = numpy.maximum(a[:, 0], a[:, 1])
+    for j in range(2, a.shape[1]):
+        numpy.maximum(top, a[:, j], out=top)
+    return top[:, None] if keepdims else top
 
 
 def _numpy_reshape(a, shape):

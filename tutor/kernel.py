@@ -336,7 +336,8 @@ def _stable_logs(net) -> tuple[dict, list[str]]:
         # rest = the terms below the maximum, plus 1 for each further tie: round(total − below)
         # is the number of ties. In place, z_L becomes log ŷ.
         return ({sympy.log(yhat): sympy.Symbol("log_h")},
-                [f"below_{L} = xp.sum(xp.where(z_{L} < 0, xp.exp(z_{L}), 0.0), axis=1, keepdims=True)",
+                # e^(z − max z) = ŷ · total, to an ulp or two: no second exp
+                [f"below_{L} = xp.sum(xp.where(z_{L} < 0, h_{L}, 0.0), axis=1, keepdims=True) * total_{L}",
                  f"z_{L} -= xp.log1p(below_{L} + (xp.round(total_{L} - below_{L}) - 1))"
                  "  # log ŷ = z − log Σ e^z",
                  f"log_h = z_{L}"])
