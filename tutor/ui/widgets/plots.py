@@ -55,6 +55,9 @@ class LossCurve(Plot):
                 plt.yticks(ticks, [f"1e{k}" for k in ticks])
                 title += " (log scale)"
             plt.plot(list(ts), list(losses), marker="braille")
+            # iterations are whole numbers: ticks at whole t, not at 0.25, 0.5, …
+            last = max(ts)
+            plt.xticks(list(range(0, last + 1, max(1, math.ceil(last / 5)))))
         plt.title(title)
         plt.xlabel("t")
         self.refresh()
