@@ -165,12 +165,17 @@ def test_the_numeric_form_as_numpy_code_is_accurate(row, dtype):
 @TYPES
 def test_activation_values_from_a_kernels_predictions(row, dtype):
     """h = G(α + xβ) with α = 0, β = 1 and x on the grid: predict gives G(z) itself."""
-    kernel = tutor.neuron(1, activation=row).compile(dtype=dtype)
+    assert_predictions_are_g(row, dtype, what=f"{row.name}(z)")
+
+
+def assert_predictions_are_g(act, dtype, what):
+    """A neuron with α = 0, β = 1 predicts G(z) at every z of the grid, to mpmath's value."""
     zs = grid(dtype)
-    got = strict(kernel.predict, numpy.array([0.0, 1.0]), zs.reshape(-1, 1))
+    got = strict(tutor.neuron(1, activation=act).compile(dtype=dtype).predict,
+                 numpy.array([0.0, 1.0]), zs.reshape(-1, 1))
     assert got.dtype == numpy.dtype(dtype)
-    exact = mpmath_function([z], row.expr)
-    assert_close(got, [reference(exact, v)[0] for v in zs], dtype, what=f"{row.name}(z)")
+    exact = mpmath_function([z], act.expr)
+    assert_close(got, [reference(exact, v)[0] for v in zs], dtype, what=what)
 
 
 @ROWS
@@ -424,11 +429,7 @@ def test_a_typed_formula_of_a_table_function_computes_with_its_stable_form(dtype
     typed = parse_activation(text)
     act = tutor.activation(typed)
     assert act.expr == typed(z) and act.numeric_expr() == tutor.activation(row).numeric_expr()
-    zs = grid(dtype)
-    got = strict(tutor.neuron(1, activation=act).compile(dtype=dtype).predict,
-                 numpy.array([0.0, 1.0]), zs.reshape(-1, 1))
-    exact = mpmath_function([z], act.expr)
-    assert_close(got, [reference(exact, v)[0] for v in zs], dtype, what=f"{text} at z")
+    assert_predictions_are_g(act, dtype, what=f"{text} at z")
     net = tutor.mlp([1, 2, 1], activation=act)
     theta = net.pack([(numpy.array([-1000.0, 1000.0]), numpy.ones((2, 1))),
                       (numpy.zeros(1), numpy.ones((1, 2)))])
@@ -448,11 +449,7 @@ def test_a_table_function_of_a_scaled_z_computes_with_its_stable_form(dtype, tex
     act = tutor.activation(parse_activation(text))
     assert act.numeric_expr() == tutor.activation(row).numeric_expr().subs(z, inner)
     assert act.derivative_in_h() is not None
-    zs = grid(dtype)
-    got = strict(tutor.neuron(1, activation=act).compile(dtype=dtype).predict,
-                 numpy.array([0.0, 1.0]), zs.reshape(-1, 1))
-    exact = mpmath_function([z], act.expr)
-    assert_close(got, [reference(exact, v)[0] for v in zs], dtype, what=f"{text} at z")
+    assert_predictions_are_g(act, dtype, what=f"{text} at z")
 
 
 @pytest.mark.parametrize("text", ["1/(1 + exp(-z^2))", "2/(1 + exp(-z))", "log(2 + exp(z))"])
