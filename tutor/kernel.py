@@ -255,7 +255,7 @@ def _folds_bias(act, hidden: bool) -> bool:
             and any(arg == -z for arg in sympy.preorder_traversal(act.kernel_expr())))
 
 
-def _activation_code(layer, hidden: bool, writer: InPlace) -> tuple[list[str], sympy.Expr]:
+def _activation_code(layer, hidden: bool, writer: InPlace, fold: bool) -> tuple[list[str], sympy.Expr]:
     """Lines computing h_l = G(z_l), and G′ for the backward pass, in the writer's names.
 
     G′ is written through the cached h when it can be (h(1 − h) for the logistic): z is then
@@ -270,7 +270,7 @@ def _activation_code(layer, hidden: bool, writer: InPlace) -> tuple[list[str], s
     writer.names |= {z_l: f"z_{l}", h_l: f"h_{l}"}
     if in_h is not None:
         argument = z_l
-        if _folds_bias(act, hidden):  # z_l holds h β only: α is added inside G
+        if fold:  # z_l holds h β only: α is added inside G (_folds_bias)
             alpha_l = sympy.Symbol(f"alpha_{l}")
             writer.names[alpha_l] = f"alpha_{l}"
             argument = z_l + alpha_l
@@ -302,7 +302,8 @@ def _forward_lines(net, writer: InPlace) -> tuple[list[str], dict[int, sympy.Exp
         act = layer.activation
         lines.append(f"# layer {l}: z = α + h β, then h = {act.symbol}(z)")
         lines.append(f"z_{l} = {below} @ beta_{l}.T")
-        if _folds_bias(act, l < len(net.layers)):
+        fold = _folds_bias(act, l < len(net.layers))
+        if fold:
             lines.append(f"# α_{l} is added as −z is formed, in one pass with the sign change")
         else:
             lines.append(f"z_{l} += alpha_{l}")
@@ -315,7 +316,7 @@ def _forward_lines(net, writer: InPlace) -> tuple[list[str], dict[int, sympy.Exp
             ]
             writer.names |= {sympy.Symbol(f"h_{l}"): f"h_{l}"}
         else:
-            forward, derivatives[l] = _activation_code(layer, l < len(net.layers), writer)
+            forward, derivatives[l] = _activation_code(layer, l < len(net.layers), writer, fold)
             lines += forward
     return lines, derivatives
 
