@@ -25,7 +25,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pretty.stringpict import prettyForm
 from sympy.printing.str import StrPrinter
 
-__all__ = ["Symbol", "symbol", "unicode", "latex", "split_name"]
+__all__ = ["Symbol", "symbol", "unicode", "latex", "split_name", "number"]
 
 GREEK = {
     "alpha": ("α", r"\alpha"), "beta": ("β", r"\beta"), "gamma": ("γ", r"\gamma"),
@@ -36,6 +36,22 @@ GREEK = {
 }
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _NAME = re.compile(r"^(?P<base>[A-Za-z]+)(?:_(?P<sub>[A-Za-z0-9]+))?(?:\^(?P<sup>\(?[0-9,]+\)?))?$")
+
+
+def number(value, digits: int = 6) -> str:
+    """A number as a learner reads it: 2.6, not 2.6000000000000001; −6 with a real minus sign.
+
+    The one number printer: the stepper, the command line and the printed formulas all use it.
+
+    >>> number(2.6000000000000001), number(-6), number(0.0), number(1 / 3, 3), number(float("inf"))
+    ('2.6', '−6', '0', '0.333', 'inf')
+    """
+    value = float(value)
+    if value == 0:
+        return "0"
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value).replace("-", "−")
+    return f"{value:.{digits}g}".replace("-", "−")
 
 
 def split_name(name: str) -> tuple[str, str, str]:
@@ -125,7 +141,7 @@ class UnicodePrinter(StrPrinter):
     def _print_Symbol(self, expr) -> str:
         values = self._settings.get("values") or {}
         if expr in values:  # a number shown in the symbol's place: −2·3, 0.1·(−6)
-            text = f"{float(values[expr]):.6g}".replace("-", "−")
+            text = number(values[expr])
             return f"({text})" if text.startswith("−") else text
         return _unicode_name(expr.name)
 
