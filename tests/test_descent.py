@@ -88,19 +88,22 @@ def test_divergence_in_a_network_keeps_the_history_before_it():
     assert all(numpy.isfinite(s.loss) for s in seen)
 
 
-@pytest.mark.parametrize("settings,match", [
-    (dict(learning_rate=0), "positive finite"),
-    (dict(learning_rate=-0.1), "positive finite"),
-    (dict(learning_rate=float("nan")), "positive finite"),
-    (dict(learning_rate="fast"), "must be a number"),
-    (dict(batch_size=0), "batch_size must be a whole number from 1 to 4"),
-    (dict(batch_size=5), "batch_size must be"),
-    (dict(steps=-1), "steps must be"),
+@pytest.mark.parametrize("settings,field,match", [
+    (dict(learning_rate=0), "learning_rate", "a positive number such as 0.1, not 0"),
+    (dict(learning_rate=-0.1), "learning_rate", "a positive number such as 0.1, not -0.1"),
+    (dict(learning_rate=float("nan")), "learning_rate", "a positive number such as 0.1, not nan"),
+    (dict(learning_rate="fast"), "learning_rate", "a positive number such as 0.1, not 'fast'"),
+    (dict(batch_size=0), "batch_size", "the batch size must be a whole number from 1 to 4"),
+    (dict(batch_size=5), "batch_size", "from 1 to 4 .the number of samples.*not 5"),
+    (dict(steps=-1), "steps", "the number of steps must be a whole number ≥ 0, not -1"),
 ])
-def test_bad_settings_are_refused_before_any_step(settings, match):
+def test_bad_settings_are_refused_before_any_step(settings, field, match):
+    """The settings go through tutor.spec's validators: the message says what is wrong and
+    what is accepted, and the error names the setting, for each front end to say its way."""
     kernel = tutor.linear_regression(1).compile()
-    with pytest.raises((ValueError, TypeError), match=match):
+    with pytest.raises(tutor.SpecError, match=match) as caught:
         run(kernel, [0.0, 0.0], numpy.ones((4, 1)), numpy.ones(4), **settings)
+    assert caught.value.field == field
 
 
 def test_bad_data_is_refused_before_any_step():

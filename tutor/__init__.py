@@ -35,6 +35,8 @@ _PUBLIC = {
     "notation": ["latex", "symbol", "unicode"],
     "parser": ["ParseError", "parse", "parse_activation", "parse_loss"],
     "session": ["Session"],
+    "spec": ["DataSpec", "ModelSpec", "PRESETS", "Preset", "RunSpec", "SpecError"],
+    "problem": ["Problem", "build", "start"],
 }
 _WHERE = {name: module for module, names in _PUBLIC.items() for name in names}
 __all__ = sorted([*_WHERE, "datasets"])

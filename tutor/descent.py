@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy
 
+from . import spec
 from .data import as_numbers
-from .notation import unicode
+from .notation import number, unicode
 
 __all__ = ["Step", "Divergence", "descend"]
 
@@ -48,7 +49,9 @@ class Step:
     """One update: the state before it, the gradient there, and the state after it.
 
     ``loss``, ``grad``, ``predictions`` and ``errors`` (y − ŷ) are at ``theta_before``;
-    ``update`` is −γ·grad and ``theta`` = theta_before + update.
+    ``update`` is −γ·grad and ``theta`` = theta_before + update. ``predictions`` and ``errors``
+    are computed when first asked for (the step itself runs the forward pass once), from the
+    kernel and the data the step was taken with.
     """
 
     t: int  # 1 for the first update
@@ -58,22 +61,35 @@ class Step:
     loss: float
     grad: numpy.ndarray
     update: numpy.ndarray
-    predictions: numpy.ndarray
-    errors: numpy.ndarray
     batch: numpy.ndarray  # the rows of X used in this update
     learning_rate: float
     names: tuple[str, ...] = ()
+    data: tuple = field(default=(), repr=False, compare=False)  # (kernel, X, Y, full batch?)
+
+    def _batch(self):
+        kernel, X, Y, full = self.data
+        return kernel, (X, Y) if full else (X[self.batch], Y[self.batch])
+
+    @cached_property
+    def predictions(self) -> numpy.ndarray:
+        """ŷ at ``theta_before`` for the rows of the batch."""
+        kernel, (X, _) = self._batch()
+        with numpy.errstate(all="ignore"):
+            return _numpy(kernel.predict(self.theta_before, X)).astype(float)
+
+    @cached_property
+    def errors(self) -> numpy.ndarray:
+        """ε = y − ŷ for the rows of the batch."""
+        _, (_, Y) = self._batch()
+        predictions = self.predictions
+        return _numpy(Y).astype(float).reshape(predictions.shape) - predictions
 
     def __str__(self) -> str:
         names = self.names or tuple(f"θ{i}" for i in range(len(self.theta)))
-        moves = ", ".join(f"{n}: {_num(a)} → {_num(b)}" for n, a, b in
+        moves = ", ".join(f"{n}: {number(a)} → {number(b)}" for n, a, b in
                           zip(names[:4], self.theta_before[:4], self.theta[:4], strict=False))
         more = f", … ({len(names) - 4} more)" if len(names) > 4 else ""
-        return f"step {self.t}: loss {_num(self.loss)}; {moves}{more}"
-
-
-def _num(v) -> str:
-    return f"{float(v):.6g}"
+        return f"step {self.t}: loss {number(self.loss)}; {moves}{more}"
 
 
 def _numpy(array) -> numpy.ndarray:
@@ -92,31 +108,20 @@ def _numpy(array) -> numpy.ndarray:
 THETA_LIMIT = {"float64": 1e100, "float32": 1e30}
 
 
-def _whole(value) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | numpy.integer)
+def _settings(learning_rate, steps, epochs, batch_size, n, seed):
+    """The settings, checked by tutor.spec's validators (one wording for every front end)."""
+    rate = spec.learning_rate(learning_rate)
+    batch = spec.batch_size(batch_size, n)
+    steps, epochs = (None if value is None else spec.whole(value, f"the number of {name}", 0, name)
+                     for name, value in (("steps", steps), ("epochs", epochs)))
+    seed = None if seed is None else spec.whole(seed, "the seed", 0, "seed",
+                                                accepted="a whole number ≥ 0, or None for a "
+                                                         "fresh random shuffle")
+    return rate, steps, epochs, batch, seed
 
 
-def _check_settings(learning_rate, steps, epochs, batch_size, n, seed=None):
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
-        raise TypeError(f"learning_rate must be a number: a positive one such as 0.1 (the "
-                        f"slides' γ), got {learning_rate!r}")
-    if not math.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning_rate must be a positive finite number (γ > 0), got "
-                         f"{learning_rate!r}; the slides use 0.1")
-    if batch_size is not None and (not _whole(batch_size) or not 1 <= batch_size <= n):
-        raise ValueError(f"batch_size must be a whole number from 1 to {n} (the number of "
-                         f"samples), or none at all (None) for full-batch gradient descent; "
-                         f"got {batch_size!r}")
-    for name, value in (("steps", steps), ("epochs", epochs)):
-        if value is not None and (not _whole(value) or value < 0):
-            raise ValueError(f"{name} must be a whole number ≥ 0, got {value!r}")
-    if seed is not None and (not _whole(seed) or seed < 0):
-        raise ValueError(f"seed must be a whole number ≥ 0 (or None for a fresh random shuffle), "
-                         f"got {seed!r}")
-
-
-def _prepare(kernel, theta0, X, Y, learning_rate, steps, batch_size, seed, epochs):
-    """Check everything ``descend`` is given; θ₀ as a float vector, X, Y and the sample count."""
+def _prepare(kernel, theta0, X, Y) -> tuple[numpy.ndarray, object, object, int]:
+    """Check the data ``descend`` is given: θ₀ as a float vector, X, Y and the sample count."""
     X, Y = as_numbers("X", X), as_numbers("Y", Y)
     if X.ndim == 0:
         raise ValueError(f"X must be a table of numbers, one row per sample: shape (n, k), not "
@@ -127,7 +132,6 @@ def _prepare(kernel, theta0, X, Y, learning_rate, steps, batch_size, seed, epoch
     if Y.ndim == 0 or Y.shape[0] != n:
         rows = "a single number" if Y.ndim == 0 else f"{Y.shape[0]} rows"
         raise ValueError(f"X has {n} rows but Y has {rows}: one target row per sample")
-    _check_settings(learning_rate, steps, epochs, batch_size, n, seed)
     theta = as_numbers("θ₀", theta0).astype(float).reshape(-1)
     if theta.shape != (kernel.n_parameters,):
         raise ValueError(f"θ₀ must hold {kernel.n_parameters} numbers (one per parameter), "
@@ -155,7 +159,8 @@ def descend(kernel, theta0, X, Y, learning_rate: float = 0.1, steps: int | None 
 
     ``batch_size=None`` is full-batch gradient descent; an integer gives SGD with mini-batches
     drawn from a fresh seeded shuffle each epoch. ``epochs``, when given, replaces ``steps``.
-    Bad data or settings are a ``ValueError`` (or ``TypeError``) at once, before any step.
+    Bad data or settings are a ``ValueError`` at once, before any step (a
+    :class:`tutor.SpecError` naming the setting, for γ, the batch size, steps, epochs, seed).
 
     If the iterates blow up (a non-finite loss, gradient or θ, a loss that keeps climbing past
     a million times its reference level, or parameters past ``THETA_LIMIT`` while the loss is
@@ -163,8 +168,28 @@ def descend(kernel, theta0, X, Y, learning_rate: float = 0.1, steps: int | None 
     says where the blow-up began and keeps the last good step. A loss that can't be computed
     at θ₀ itself is reported as such, not blamed on γ.
     """
-    theta, X, Y, n = _prepare(kernel, theta0, X, Y, learning_rate, steps, batch_size, seed, epochs)
-    return _steps(kernel, theta, X, Y, n, learning_rate, steps, batch_size, seed, epochs)
+    theta, X, Y, n = _prepare(kernel, theta0, X, Y)
+    rate, steps, epochs, batch_size, seed = _settings(learning_rate, steps, epochs, batch_size, n,
+                                                      seed)
+    per_epoch = 1 if batch_size is None else math.ceil(n / batch_size)
+    total = epochs * per_epoch if epochs is not None else (100 if steps is None else steps)
+    return _steps(kernel, theta, X, Y, rate, _batches(n, batch_size, seed, total, per_epoch))
+
+
+def _batches(n: int, batch_size: int | None, seed, total: int, per_epoch: int):
+    """(t, epoch, rows) for each update: all rows for gradient descent, else the next
+    mini-batch of a fresh seeded shuffle each epoch (rows None: all of them)."""
+    rng = numpy.random.default_rng(seed)
+    everything = numpy.arange(n)
+    order = everything
+    for t in range(1, total + 1):
+        epoch, position = divmod(t - 1, per_epoch)
+        if batch_size is None:
+            yield t, epoch + 1, None, everything
+            continue
+        if position == 0:
+            order = rng.permutation(n)
+        yield t, epoch + 1, order[position * batch_size:(position + 1) * batch_size], None
 
 
 def _divergence(t, learning_rate, *, loss_ok, theta_ok, exploded, size, limit, climbing_since,
@@ -197,53 +222,55 @@ def _divergence(t, learning_rate, *, loss_ok, theta_ok, exploded, size, limit, c
                       last_good=last_good, learning_rate=learning_rate)
 
 
-def _steps(kernel, theta, X, Y, n, learning_rate, steps, batch_size, seed, epochs):
+class _Watch:
+    """Watches the iterates for a blow-up, step by step, and says when and since when."""
+
+    def __init__(self, theta, learning_rate: float, limit: float, sgd: bool):
+        self.learning_rate, self.limit, self.sgd = learning_rate, limit, sgd
+        self.best, self.total_loss = math.inf, 0.0  # SGD's reference: the mean batch loss so far
+        self.climbing_since = self.growing_since = self.last_good = None
+        self.size_before = float(numpy.max(numpy.abs(theta))) if theta.size else 0.0
+
+    def check(self, t: int, loss: float, grad, new) -> Divergence | None:
+        loss_ok = math.isfinite(loss) and bool(numpy.all(numpy.isfinite(grad)))
+        theta_ok = bool(numpy.all(numpy.isfinite(new)))
+        size = float(numpy.max(numpy.abs(new))) if theta_ok and new.size else 0.0
+        self.climbing_since = (self.climbing_since or t) if loss > self.best else None
+        self.growing_since = (self.growing_since or t) if size > self.size_before else None
+        # full batch: the loss against the best so far; SGD: against the mean batch loss so far,
+        # since one small batch can fit almost perfectly and make its next neighbour look huge
+        reference = self.total_loss / max(t - 1, 1) if self.sgd else self.best
+        exploded = (loss_ok and self.climbing_since is not None
+                    and loss > 1e6 * max(reference, 1e-12))
+        if not (loss_ok and theta_ok) or exploded or size > self.limit:
+            return _divergence(t, self.learning_rate, loss_ok=loss_ok, theta_ok=theta_ok,
+                               exploded=exploded, size=size, limit=self.limit,
+                               climbing_since=self.climbing_since,
+                               growing_since=self.growing_since, last_good=self.last_good)
+        self.best, self.size_before = min(self.best, loss), size
+        self.total_loss += loss
+        return None
+
+
+def _steps(kernel, theta, X, Y, learning_rate: float, batches):
     # a step prints its first few parameters by name; a huge network is not worth naming
     names = tuple(unicode(p) for p in kernel.parameters) if kernel.n_parameters <= 1000 else ()
-    per_epoch = 1 if batch_size is None else math.ceil(n / batch_size)
-    total = epochs * per_epoch if epochs is not None else (100 if steps is None else steps)
-    rng = numpy.random.default_rng(seed)
-    order = numpy.arange(n)
-    best, climbing_since, growing_since, last_good = math.inf, None, None, None
-    size_before = float(numpy.max(numpy.abs(theta))) if theta.size else 0.0
     limit = THETA_LIMIT.get(getattr(kernel, "dtype", "float64"), THETA_LIMIT["float64"])
-    total_loss = 0.0  # SGD's reference level: the mean batch loss so far
     numpy_backend = kernel.backend.name == "numpy"
-    for t in range(1, total + 1):
-        epoch, position = divmod(t - 1, per_epoch)
-        if batch_size is None:
-            rows = order
-        else:
-            if position == 0:
-                order = rng.permutation(n)
-            rows = order[position * batch_size:(position + 1) * batch_size]
-        Xb, Yb = (X, Y) if batch_size is None else (X[rows], Y[rows])
+    watch = None
+    for t, epoch, rows, everything in batches:
+        watch = watch or _Watch(theta, learning_rate, limit, sgd=rows is not None)
+        Xb, Yb = (X, Y) if rows is None else (X[rows], Y[rows])
         quiet = numpy.errstate(all="ignore") if numpy_backend else contextlib.nullcontext()
         with quiet:  # overflow is caught below and reported as divergence, not as a warning
             loss, grad = kernel(theta, Xb, Yb)
             loss, grad = float(loss), _numpy(grad).astype(float)
-            predictions = _numpy(kernel.predict(theta, Xb)).astype(float)
-            update = -learning_rate * grad
-            new = theta + update
-            errors = _numpy(Yb).astype(float).reshape(predictions.shape) - predictions
-        loss_ok = math.isfinite(loss) and bool(numpy.all(numpy.isfinite(grad)))
-        theta_ok = bool(numpy.all(numpy.isfinite(new)))
-        size = float(numpy.max(numpy.abs(new))) if theta_ok and new.size else 0.0
-        climbing_since = (climbing_since or t) if loss > best else None
-        growing_since = (growing_since or t) if size > size_before else None
-        # full batch: the loss against the best so far; SGD: against the mean batch loss so far,
-        # since one small batch can fit almost perfectly and make its next neighbour look huge
-        reference = best if batch_size is None else total_loss / max(t - 1, 1)
-        exploded = loss_ok and climbing_since is not None and loss > 1e6 * max(reference, 1e-12)
-        if not (loss_ok and theta_ok) or exploded or size > limit:
-            raise _divergence(t, learning_rate, loss_ok=loss_ok, theta_ok=theta_ok,
-                              exploded=exploded, size=size, limit=limit,
-                              climbing_since=climbing_since, growing_since=growing_since,
-                              last_good=last_good)
-        best = min(best, loss)
-        total_loss += loss
-        step = Step(t, epoch + 1, theta, new, loss, grad, update, predictions, errors,
-                    numpy.asarray(rows), float(learning_rate), names)
-        last_good = step
-        theta, size_before = new, size
+            new = theta - learning_rate * grad
+        blown = watch.check(t, loss, grad, new)
+        if blown is not None:
+            raise blown
+        step = Step(t, epoch, theta, new, loss, grad, new - theta,
+                    everything if rows is None else rows, float(learning_rate), names,
+                    (kernel, X, Y, rows is None))
+        watch.last_good, theta = step, new
         yield step
