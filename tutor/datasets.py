@@ -72,7 +72,7 @@ def toy(model, n: int = 16, seed: int = 0) -> tuple[numpy.ndarray, numpy.ndarray
     rng = numpy.random.default_rng(seed)
     k, m = len(model.inputs), len(model.targets)
     X = rng.normal(size=(n, k))
-    output = getattr(model, "output", None)
+    output = model.output
     if output is SOFTMAX:
         Y = numpy.eye(m)[rng.integers(0, m, size=n)]
     elif getattr(output, "name", None) == "logistic":

@@ -97,6 +97,23 @@ class Model:
     def n_parameters(self) -> int:
         return len(self.parameters)
 
+    output = None  # no output activation: ŷ is the expression itself
+
+    @property
+    def default_parameter(self) -> sympy.Symbol:
+        """The parameter shown first: the first one."""
+        return self.parameters[0]
+
+    @property
+    def formula(self) -> sympy.Expr | None:
+        """ŷ as written, for a model with one output (None with several)."""
+        return self.expressions[0] if len(self.expressions) == 1 else None
+
+    def memory_needed(self, n: int, itemsize: int = 8) -> int:
+        """Bytes a descent on n rows holds at once, roughly: θ, its gradient, and a few arrays of
+        one value per sample for the loss and each parameter's gradient."""
+        return itemsize * (4 * self.n_parameters + 4 * n * (self.n_parameters + 1))
+
     @cached_property
     def loss(self) -> sympy.Expr:
         """One sample's loss c = Σ_k φ(ŷ_k, y_k)."""
@@ -114,7 +131,14 @@ class Model:
         """The chain rule for ∂c/∂param, step by step (default: the first parameter)."""
         from .derivation import model_derivation
 
-        return model_derivation(self, self.parameter(0 if param is None else param))
+        return model_derivation(self, self.parameter(self.default_parameter if param is None
+                                                     else param))
+
+    def backprop(self):
+        """Every parameter's gradient: ŷ, ε and ∂c/∂θ_j for each θ_j."""
+        from .derivation import Gradients
+
+        return Gradients(self)
 
     def compile(self, backend="numpy", dtype: str = "float64"):
         """A kernel ``loss, grad = kernel(theta, X, Y)`` vectorized over samples."""

@@ -176,6 +176,13 @@ class Network:
         return self.layers[-1].activation
 
     @property
+    def default_parameter(self) -> Symbol:
+        """The parameter shown first: the first weight β₁^(1,1)."""
+        return self.layers[0].beta[0][0]
+
+    formula = None  # ŷ is a composition of layers, printed as equations rather than one formula
+
+    @property
     def n_outputs(self) -> int:
         return self.sizes[-1]
 
@@ -294,7 +301,7 @@ class Network:
         from .derivation import network_derivation
 
         if param is None:
-            param = self.layers[0].beta[0][0]
+            param = self.default_parameter
         return network_derivation(self, self.parameter(param))
 
     def backprop(self):
