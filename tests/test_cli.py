@@ -128,7 +128,7 @@ def test_hostile_formulas_are_refused_at_once(capsys, formula):
 
 @pytest.mark.parametrize("argv,match", [
     (["descend", "--learning-rate", "-1"], "must be a positive number"),
-    (["descend", "--batch-size", "0"], "--batch-size must be at least 1"),
+    (["descend", "--batch-size", "0"], "--batch-size: the batch size must be a whole number ≥ 1, not 0"),
     (["derive", "--param", "beta_9^(9,9)"], "no parameter called"),
     (["descend", "--data", "nowhere.csv"], "nowhere.csv"),
     (["check", "--activation", "swish(z)"], "cannot read the formula"),

@@ -1,4 +1,5 @@
-"""Printing for the command line: aligned tables, a progress bar, numbers, JSON."""
+"""Printing for the command line: aligned tables, a progress bar, JSON (numbers are printed by
+tutor.notation.number, as everywhere)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,9 @@ import math
 import sys
 from collections.abc import Sequence
 
-__all__ = ["number", "table", "Progress", "dump_json"]
+from ..notation import number
 
-
-def number(value, digits: int = 6) -> str:
-    """A number as a learner reads it: 2.6, not 2.6000000000000001; −6 with a real minus."""
-    value = float(value)
-    if value == 0:
-        return "0"
-    if math.isnan(value) or math.isinf(value):
-        return str(value)
-    text = f"{value:.{digits}g}"
-    return text.replace("-", "−")
+__all__ = ["table", "Progress", "dump_json"]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool] | None = None
