@@ -22,7 +22,9 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Cell", "parse_cells", "cells", "begin", "run", "find", "LESSONS", "render_markdown"]
+__all__ = ["Cell", "parse_cells", "cells", "begin", "run", "find", "available", "LESSONS",
+           "render_markdown"]
+
 
 def _lessons_folder() -> Path:
     """lessons/ in the folder tutor runs from (a clone of the project), else beside the package."""
@@ -68,12 +70,17 @@ def cells(path: str | Path) -> list[Cell]:
     return parse_cells(Path(path).read_text(encoding="utf-8"))
 
 
+def available() -> list[Path]:
+    """The lesson scripts, in the slides' order: the one place that finds them."""
+    return sorted(LESSONS.glob("[0-9][0-9]_*.py")) if LESSONS.is_dir() else []
+
+
 def find(name: str) -> Path:
     """A lesson by number or name: ``07``, ``7``, ``gradient_descent`` or a path."""
     path = Path(name)
     if path.suffix == ".py" and path.exists():
         return path
-    found = sorted(LESSONS.glob("[0-9][0-9]_*.py")) if LESSONS.is_dir() else []
+    found = available()
     key = name.strip().lower().replace(" ", "_").replace("-", "_")
     for lesson in found:
         number, _, title = lesson.stem.partition("_")
