@@ -172,38 +172,72 @@ def _activation_derivative(act, zq, hq) -> sympy.Expr:
     return in_h.subs(h, hq) if in_h is not None else act.derivative.subs(z, zq)
 
 
-def network_derivation(net, p) -> Derivation:
-    L = len(net.layers)
-    where = _locate(net, p)
-    l, j, i = where
-    layer = net.layers[l - 1]
-    out = net.layers[-1]
-    steps: list[Step] = []
-    definitions = []  # (named symbol, expression), substituted outermost first
+class _Steps(list):
+    """The steps so far: ``add`` writes one, ``likewise`` stands for the neurons not shown."""
 
-    def add(rule, lhs, rhs):
-        steps.append(Step(rule, lhs[0], rhs, lhs[1]))
+    def add(self, rule: str, lhs: tuple[str, str], rhs) -> None:
+        self.append(Step(rule, lhs[0], rhs, lhs[1]))
 
-    def likewise(rule, count):
+    def likewise(self, rule: str, count: int) -> None:
         if count > _MAX_SHOWN:
-            add(rule, ("…", r"\ldots"), f"and likewise for the other {count - _MAX_SHOWN} neurons")
+            self.add(rule, ("…", r"\ldots"), f"and likewise for the other {count - _MAX_SHOWN} neurons")
 
-    # forward pass: the quantities on the way from p up to the loss
-    for m in range(l, L + 1):
+
+def _name(quantity) -> tuple[str, str]:
+    """A named quantity (z, h, δ, ŷ, ε) as the left-hand side of a step."""
+    return unicode(quantity), latex(quantity)
+
+
+def network_derivation(net, p) -> Derivation:
+    """∂c/∂p for one weight or bias p, as the slides derive it: up to the loss, back down to p.
+
+    With few paths from p to the loss the result is their sum of products of factors; with
+    many, the errors δ = ∂c/∂z are named and passed down a layer at a time (back-propagation).
+    """
+    l, j, i = _locate(net, p)
+    steps = _Steps()
+    loss = _forward_steps(net, l, j, steps)
+    chains = _top_of_chain(net, steps)
+    paths = math.prod(lay.width for lay in net.layers[l:])  # one per neuron above, layer by layer
+    chains = _down_the_layers(net, l, j, chains, paths <= _MAX_PATHS, steps)
+    last = _bottom_of_chain(net, p, (l, j, i), steps)
+    if paths <= _MAX_PATHS:
+        shown, definitions = _every_path(net, l, chains[j], last), []
+    else:
+        shown, definitions = _through_deltas(net, l, j, last, steps)
+    steps.add("chain rule", _d("c", p), shown)
+    return Derivation(p, loss, steps, shown, lambda: [*definitions, *_forward_definitions(net)])
+
+
+def _forward_steps(net, l: int, j: int, steps: _Steps) -> sympy.Expr:
+    """The forward pass from p's neuron j of layer l up to the loss, which it returns.
+
+    z_m^(q) = α_m^(q) + Σ_i β_m^(q,i) h_{m−1}^(i) and h_m^(q) = G_m(z_m^(q)), for neuron j of
+    layer l and every neuron (the first few, shown) of the layers above it.
+    """
+    for m in range(l, len(net.layers) + 1):
         lay = net.layers[m - 1]
         neurons = [j] if m == l else range(min(lay.width, _MAX_SHOWN))
         for q in neurons:
-            add("forward pass", (unicode(lay.z[q]), latex(lay.z[q])), net.affine(lay, q))
+            steps.add("forward pass", _name(lay.z[q]), net.affine(lay, q))
         for q in neurons:
             rhs = (SOFTMAX(lay.z)[q] if lay.activation is SOFTMAX
                    else sympy.Function(lay.activation.symbol)(lay.z[q]))
-            add("forward pass", (unicode(lay.h[q]), latex(lay.h[q])), rhs)
+            steps.add("forward pass", _name(lay.h[q]), rhs)
         if m > l:
-            likewise("forward pass", lay.width)
-    loss = net.loss_of(out.h)
-    add("the loss", ("c", "c"), loss)
+            steps.likewise("forward pass", lay.width)
+    loss = net.loss_of(net.layers[-1].h)
+    steps.add("the loss", ("c", "c"), loss)
+    return loss
 
-    # the top of the chain: δ_L = ∂c/∂z_L
+
+def _top_of_chain(net, steps: _Steps) -> dict[int, list[tuple]]:
+    """δ_L = ∂c/∂z_L at each output k, as factors: [(∂c/∂h_L^(k), ∂h_L^(k)/∂z_L^(k))].
+
+    An element-wise G gives ∂c/∂z_L^(k) = φ′(h_L^(k)) · G′(z_L^(k)). The softmax ties the
+    outputs together: ∂c/∂z_L^(q) = Σ_k φ′(h_L^(k)) · h_L^(k) (𝟙[k = q] − h_L^(q)).
+    """
+    out, L = net.layers[-1], len(net.layers)
     softmax = out.activation is SOFTMAX
     term = net.loss_row.term_for(softmax)
     top: dict[int, list[tuple]] = {}
@@ -211,27 +245,35 @@ def network_derivation(net, p) -> Derivation:
         dphi = _loss_derivative(term, out.h[k], net.targets[k])
         shown_k = k < _MAX_SHOWN
         if shown_k:
-            add("derivative of the loss", _d("c", out.h[k]), Product((dphi,)))
+            steps.add("derivative of the loss", _d("c", out.h[k]), Product((dphi,)))
         if not softmax:
             dG = _activation_derivative(out.activation, out.z[k], out.h[k])
             if shown_k:
-                add(f"derivative of the activation {out.activation.symbol}",
-                    _d(out.h[k], out.z[k]), dG)
+                steps.add(f"derivative of the activation {out.activation.symbol}",
+                          _d(out.h[k], out.z[k]), dG)
             top[k] = [(*dphi, dG)]
-    likewise("derivative of the loss", out.width)
+    steps.likewise("derivative of the loss", out.width)
     if softmax:
-        add("derivative of the softmax", (f"∂h_{L}^(k)/∂z_{L}^(q)", rf"\frac{{\partial h_{L}^{{(k)}}}}"
-            rf"{{\partial z_{L}^{{(q)}}}}"),
-            f"h{str(L).translate(_SUB)}^(k)·(𝟙[k = q] − h{str(L).translate(_SUB)}^(q))")
+        sub = str(L).translate(_SUB)
+        steps.add("derivative of the softmax",
+                  (f"∂h_{L}^(k)/∂z_{L}^(q)",
+                   rf"\frac{{\partial h_{L}^{{(k)}}}}{{\partial z_{L}^{{(q)}}}}"),
+                  f"h{sub}^(k)·(𝟙[k = q] − h{sub}^(q))")
         for q in range(out.width):
             delta = sum(sympy.Mul(*_loss_derivative(term, out.h[k], net.targets[k]))
                         * out.h[k] * ((1 if k == q else 0) - out.h[q]) for k in range(out.width))
             top[q] = [(sympy.factor(sympy.simplify(delta)),)]
+    return top
 
-    # down the layers: ∂c/∂z_m^(q) = Σ_r ∂c/∂z_{m+1}^(r) · β_{m+1}^(r,q) · G_m′(z_m^(q))
-    paths = math.prod(lay.width for lay in net.layers[l:])
-    chains = top
-    for m in range(L - 1, l - 1, -1):
+
+def _down_the_layers(net, l: int, j: int, chains: dict[int, list[tuple]], keep: bool,
+                     steps: _Steps) -> dict[int, list[tuple]]:
+    """From layer L − 1 down to layer l, each path's factors: one more β and G′ per layer.
+
+    ∂c/∂z_m^(q) = Σ_r ∂c/∂z_{m+1}^(r) · β_{m+1}^(r,q) · G_m′(z_m^(q)); each product in
+    ``chains[q]`` is one path from z_m^(q) to the loss (kept only when ``keep``).
+    """
+    for m in range(len(net.layers) - 1, l - 1, -1):
         lay, above = net.layers[m - 1], net.layers[m]
         neurons = [j] if m == l else range(lay.width)
         new = {}
@@ -239,49 +281,61 @@ def network_derivation(net, p) -> Derivation:
             dG = _activation_derivative(lay.activation, lay.z[q], lay.h[q])
             if q == j or q < _MAX_SHOWN:
                 for r in range(min(above.width, _MAX_SHOWN)):
-                    add("derivative of the affine map", _d(above.z[r], lay.h[q]),
-                        above.beta[r][q])
-                add(f"derivative of the activation {lay.activation.symbol}",
-                    _d(lay.h[q], lay.z[q]), dG)
-            if paths <= _MAX_PATHS:
+                    steps.add("derivative of the affine map", _d(above.z[r], lay.h[q]),
+                              above.beta[r][q])
+                steps.add(f"derivative of the activation {lay.activation.symbol}",
+                          _d(lay.h[q], lay.z[q]), dG)
+            if keep:
                 new[q] = [(*t, above.beta[r][q], dG) for r in range(above.width)
                           for t in chains[r]]
         if m > l:
-            likewise("derivative of the activation", lay.width)
+            steps.likewise("derivative of the activation", lay.width)
         chains = new
+    return chains
 
-    # the bottom: ∂z_l^(j)/∂p is the input it multiplies, or 1 for a bias
+
+def _bottom_of_chain(net, p, where: tuple[int, int, int | None], steps: _Steps) -> sympy.Expr:
+    """∂z_l^(j)/∂p: the input h_{l−1}^(i) that the weight β_l^(j,i) multiplies, or 1 for α_l^(j)."""
+    l, j, i = where
     below = net.inputs if l == 1 else net.layers[l - 2].h
     last = sympy.S.One if i is None else below[i]
-    add("derivative of the affine map", _d(layer.z[j], p), last)
-    if paths <= _MAX_PATHS:
-        zs = {lay.z[q]: net.affine(lay, q) for lay in net.layers[l - 1:] for q in range(lay.width)}
-        # every path from p to the loss, one product each, with each z shown as the slides
-        # do: α + hβ in the named h below it
-        shown = Product(tuple(tuple(f.subs(zs) for f in (*t, last)) for t in chains[j]))
-    else:
-        # too many paths to read one by one: name the error at each neuron, δ = ∂c/∂z, and
-        # pass it down a layer at a time, which is what back-propagation computes
-        deltas = _delta_equations(net, l)
-        for m in range(l, L + 1):
-            lay = net.layers[m - 1]
-            for q in [j] if m == l else range(lay.width):
-                if q == j or q < _MAX_SHOWN:
-                    add("back-propagated error δ = ∂c/∂z",
-                        (unicode(lay.delta[q]), latex(lay.delta[q])), deltas[lay.delta[q]])
-                definitions.append((lay.delta[q], deltas[lay.delta[q]]))
-            if m > l:
-                likewise("back-propagated error δ = ∂c/∂z", lay.width)
-        shown = Product(((layer.delta[j], last),))
-    add("chain rule", _d("c", p), shown)
+    steps.add("derivative of the affine map", _d(net.layers[l - 1].z[j], p), last)
+    return last
 
-    def forward_definitions():  # for .result: every h and z, from the output down
-        for lay in reversed(net.layers):
-            acts = net.activate(lay, lay.z)
-            yield from ((lay.h[q], acts[q]) for q in range(lay.width))
-            yield from ((lay.z[q], net.affine(lay, q)) for q in range(lay.width))
 
-    return Derivation(p, loss, steps, shown, lambda: [*definitions, *forward_definitions()])
+def _every_path(net, l: int, paths: list[tuple], last) -> Product:
+    """Every path from p to the loss, one product each, with each z shown as the slides do:
+    α + hβ in the named h below it."""
+    zs = {lay.z[q]: net.affine(lay, q) for lay in net.layers[l - 1:] for q in range(lay.width)}
+    return Product(tuple(tuple(f.subs(zs) for f in (*t, last)) for t in paths))
+
+
+def _through_deltas(net, l: int, j: int, last, steps: _Steps) -> tuple[Product, list]:
+    """∂c/∂p = δ_l^(j) · ∂z_l^(j)/∂p, and the δ = ∂c/∂z it needs, from layer l up to L.
+
+    Too many paths to read one by one: name the error at each neuron and pass it down a layer
+    at a time, which is what back-propagation computes. Returns the product and the δ's
+    definitions (for ``.result``).
+    """
+    deltas, definitions = _delta_equations(net, l), []
+    for m in range(l, len(net.layers) + 1):
+        lay = net.layers[m - 1]
+        for q in [j] if m == l else range(lay.width):
+            if q == j or q < _MAX_SHOWN:
+                steps.add("back-propagated error δ = ∂c/∂z", _name(lay.delta[q]),
+                          deltas[lay.delta[q]])
+            definitions.append((lay.delta[q], deltas[lay.delta[q]]))
+        if m > l:
+            steps.likewise("back-propagated error δ = ∂c/∂z", lay.width)
+    return Product(((net.layers[l - 1].delta[j], last),)), definitions
+
+
+def _forward_definitions(net):
+    """Every h and z, from the output down, for ``.result``: h = G(z), z = α + βh."""
+    for lay in reversed(net.layers):
+        acts = net.activate(lay, lay.z)
+        yield from ((lay.h[q], acts[q]) for q in range(lay.width))
+        yield from ((lay.z[q], net.affine(lay, q)) for q in range(lay.width))
 
 
 def output_delta(net) -> sympy.Expr:
