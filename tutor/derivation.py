@@ -385,23 +385,20 @@ def _locate(net, p) -> tuple[int, int, int | None]:
 
 
 def model_derivation(model, p) -> Derivation:
-    steps: list[Step] = []
-
-    def add(rule, lhs, rhs):
-        steps.append(Step(rule, lhs[0], rhs, lhs[1]))
-
+    steps = _Steps()
+    add = steps.add
     m = model.n_outputs
     suffix = [""] if m == 1 else [f"_{k}" for k in range(1, m + 1)]
     yhats = [Symbol(f"yhat{s}") for s in suffix]
     for yh, e in zip(yhats, model.expressions, strict=True):
-        add("the model", (unicode(yh), latex(yh)), e)
+        add("the model", _name(yh), e)
     terms, definitions = [], []
     squared = model.loss_row.name == "squared_error"
     if squared:
         # the slides name the error: ε = y − ŷ, c = ε², so dc/dε = 2ε and dε/dθ = −dŷ/dθ
         eps = [Symbol(f"epsilon{s}") for s in suffix]
         for e, t, yh in zip(eps, model.targets, yhats, strict=True):
-            add("the error", (unicode(e), latex(e)), t - yh)
+            add("the error", _name(e), t - yh)
         add("the loss", ("c", "c"), sympy.Add(*[e**2 for e in eps]))
         for e, t, f in zip(eps, model.targets, model.expressions, strict=True):
             add("derivative of the loss", _d("c", e), 2 * e)
