@@ -11,13 +11,12 @@ quantities keep their names (ŷ, ε, z, h), so the result reads as a product of 
 · F₁′(α₁^(1) + β₁^(1,1)·x₁ + β₁^(1,2)·x₂) · x₂
 
 ``d.result`` is the same gradient as one SymPy expression of inputs, targets and parameters.
+How a derivation prints (``Product``, ``Step``, ``Derivation``) is ``tutor/steps.py``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from functools import cached_property
 
 import sympy
 
@@ -25,6 +24,7 @@ from .activations import SOFTMAX, h, z
 from .losses import y as y_sym
 from .losses import yhat
 from .notation import Symbol, latex, unicode
+from .steps import Derivation, Product, Step, partial
 
 __all__ = ["Backprop", "Derivation", "Step", "Product", "network_derivation", "model_derivation",
            "output_delta"]
@@ -32,126 +32,6 @@ __all__ = ["Backprop", "Derivation", "Step", "Product", "network_derivation", "m
 _MAX_PATHS = 4  # more paths than this are shown through the deltas δ = ∂c/∂z
 _MAX_SHOWN = 4  # neurons of a layer shown one by one; the rest are "likewise"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-@dataclass(frozen=True)
-class Product:
-    """A sum of products of factors, kept in chain-rule order (SymPy would reorder them)."""
-
-    terms: tuple[tuple[sympy.Expr, ...], ...]
-
-    def __post_init__(self):
-        numbers = tuple(tuple(sympy.Integer(f) if isinstance(f, int) else f for f in t)
-                        for t in self.terms)
-        object.__setattr__(self, "terms", numbers)
-
-    def expr(self) -> sympy.Expr:
-        return sympy.Add(*[sympy.Mul(*t) for t in self.terms])
-
-    def _render(self, show, paren: str) -> str:
-        def factor(f, first):
-            text = show(f)
-            if f.is_Add or (not first and text.startswith(("−", "-"))):
-                text = paren % text
-            return text
-
-        def term(factors):
-            factors = [f for f in factors if f != 1] or [sympy.S.One]
-            if factors[0] == -1 and len(factors) > 1:
-                return "−" + term(factors[1:])
-            pieces, out = [factor(f, i == 0) for i, f in enumerate(factors)], ""
-            for i, piece in enumerate(pieces):
-                # a leading number sits against what follows: −2ε, −2(y − h₂)
-                glue = "" if i == 0 or (i == 1 and factors[0].is_Number) else " · "
-                out += glue + piece
-            return out
-
-        return " + ".join(term(t) for t in self.terms).replace("+ −", "− ")
-
-    def __str__(self) -> str:
-        return self._render(unicode, "(%s)")
-
-    def latex(self) -> str:
-        return self._render(latex, r"\left(%s\right)").replace(" · ", r" \cdot ").replace("−", "-")
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step: the rule applied, and ``lhs = rhs`` after it."""
-
-    rule: str
-    lhs: str
-    rhs: object  # a SymPy expression, a Product, or words
-    lhs_latex: str
-
-    def __str__(self) -> str:
-        return f"{self.lhs} = {_show(self.rhs)}"
-
-    def latex(self) -> str:
-        if isinstance(self.rhs, str):
-            rhs = r"\text{%s}" % self.rhs
-        else:
-            rhs = self.rhs.latex() if isinstance(self.rhs, Product) else latex(self.rhs)
-        return f"{self.lhs_latex} &= {rhs}"
-
-
-def _show(value) -> str:
-    return str(value) if isinstance(value, Product | str) else unicode(value)
-
-
-def _d(top, bottom) -> tuple[str, str]:
-    """∂top/∂bottom, in Unicode and LaTeX."""
-    top_u = top if isinstance(top, str) else unicode(top)
-    top_l = top if isinstance(top, str) else latex(top)
-    return (f"∂{top_u}/∂{unicode(bottom)}",
-            r"\frac{\partial %s}{\partial %s}" % (top_l, latex(bottom)))
-
-
-class Derivation:
-    """∂c/∂θ_j by the chain rule, as a list of steps a learner can read.
-
-    ``str()`` gives Unicode, ``.latex()`` LaTeX, ``.chain`` the final product of factors in
-    named quantities, ``.compact`` the same as a SymPy expression, and ``.result`` one sample's
-    gradient in terms of inputs, targets and parameters only.
-    """
-
-    def __init__(self, parameter, loss, steps, chain: Product, definitions, simplified=None):
-        self.parameter = parameter
-        self.loss = loss
-        self.steps: tuple[Step, ...] = tuple(steps)
-        self.chain = chain
-        # named quantity → its expression, outermost first (a list, or a function making one)
-        self._definitions = definitions
-        self.simplified = simplified
-
-    @property
-    def compact(self) -> sympy.Expr:
-        """The gradient in the named quantities (ε, h, z), e.g. −2ε."""
-        return self.simplified if self.simplified is not None else self.chain.expr()
-
-    @cached_property
-    def result(self) -> sympy.Expr:
-        """One sample's gradient in inputs, targets and parameters (names substituted away)."""
-        expr = self.chain.expr()
-        definitions = self._definitions() if callable(self._definitions) else self._definitions
-        for name, value in definitions:
-            expr = expr.subs(name, value)
-        return expr
-
-    def __str__(self) -> str:
-        head = f"{_d('c', self.parameter)[0]}, the gradient of the loss c = {unicode(self.loss)}"
-        width = max(len(s.rule) for s in self.steps)
-        lines = [head]
-        for i, step in enumerate(self.steps, 1):
-            lines.append(f"{i:>2}. {step.rule:<{width}}  {step}")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return f"<Derivation of ∂c/∂{unicode(self.parameter)}: {self.chain}>"
-
-    def latex(self) -> str:
-        rows = [s.latex() + (r" && \text{%s}" % s.rule if s.rule else "") for s in self.steps]
-        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
 
 def _loss_derivative(term: sympy.Expr, prediction, target) -> tuple[sympy.Expr, ...]:
@@ -205,7 +85,7 @@ def network_derivation(net, p) -> Derivation:
         shown, definitions = _every_path(net, l, chains[j], last), []
     else:
         shown, definitions = _through_deltas(net, l, j, last, steps)
-    steps.add("chain rule", _d("c", p), shown)
+    steps.add("chain rule", partial("c", p), shown)
     return Derivation(p, loss, steps, shown, lambda: [*definitions, *_forward_definitions(net)])
 
 
@@ -245,12 +125,12 @@ def _top_of_chain(net, steps: _Steps) -> dict[int, list[tuple]]:
         dphi = _loss_derivative(term, out.h[k], net.targets[k])
         shown_k = k < _MAX_SHOWN
         if shown_k:
-            steps.add("derivative of the loss", _d("c", out.h[k]), Product((dphi,)))
+            steps.add("derivative of the loss", partial("c", out.h[k]), Product((dphi,)))
         if not softmax:
             dG = _activation_derivative(out.activation, out.z[k], out.h[k])
             if shown_k:
                 steps.add(f"derivative of the activation {out.activation.symbol}",
-                          _d(out.h[k], out.z[k]), dG)
+                          partial(out.h[k], out.z[k]), dG)
             top[k] = [(*dphi, dG)]
     steps.likewise("derivative of the loss", out.width)
     if softmax:
@@ -281,10 +161,10 @@ def _down_the_layers(net, l: int, j: int, chains: dict[int, list[tuple]], keep: 
             dG = _activation_derivative(lay.activation, lay.z[q], lay.h[q])
             if q == j or q < _MAX_SHOWN:
                 for r in range(min(above.width, _MAX_SHOWN)):
-                    steps.add("derivative of the affine map", _d(above.z[r], lay.h[q]),
+                    steps.add("derivative of the affine map", partial(above.z[r], lay.h[q]),
                               above.beta[r][q])
                 steps.add(f"derivative of the activation {lay.activation.symbol}",
-                          _d(lay.h[q], lay.z[q]), dG)
+                          partial(lay.h[q], lay.z[q]), dG)
             if keep:
                 new[q] = [(*t, above.beta[r][q], dG) for r in range(above.width)
                           for t in chains[r]]
@@ -299,7 +179,7 @@ def _bottom_of_chain(net, p, where: tuple[int, int, int | None], steps: _Steps) 
     l, j, i = where
     below = net.inputs if l == 1 else net.layers[l - 2].h
     last = sympy.S.One if i is None else below[i]
-    steps.add("derivative of the affine map", _d(net.layers[l - 1].z[j], p), last)
+    steps.add("derivative of the affine map", partial(net.layers[l - 1].z[j], p), last)
     return last
 
 
@@ -401,13 +281,13 @@ def model_derivation(model, p) -> Derivation:
             add("the error", _name(e), t - yh)
         add("the loss", ("c", "c"), sympy.Add(*[e**2 for e in eps]))
         for e, t, f in zip(eps, model.targets, model.expressions, strict=True):
-            add("derivative of the loss", _d("c", e), 2 * e)
+            add("derivative of the loss", partial("c", e), 2 * e)
             # y − (α + x), kept unevaluated as the slides write it
             error = sympy.Add(t, sympy.Mul(-1, f, evaluate=False), evaluate=False)
             inside = sympy.Derivative(error, p)
-            add("derivative of the error", _d(e, p), Product(((inside,),)))
+            add("derivative of the error", partial(e, p), Product(((inside,),)))
             local = sympy.diff(t - f, p)
-            add("", _d(e, p), local)
+            add("", partial(e, p), local)
             terms.append((2, e, local) if local != -1 else (-2, e))
             definitions.append((e, t - f))
     else:
@@ -416,16 +296,16 @@ def model_derivation(model, p) -> Derivation:
         add("the loss", ("c", "c"), loss)
         for yh, t, f in zip(yhats, model.targets, model.expressions, strict=True):
             dphi = _loss_derivative(model.loss_row.term, yh, t)
-            add("derivative of the loss", _d("c", yh), Product((dphi,)))
+            add("derivative of the loss", partial("c", yh), Product((dphi,)))
             local = sympy.diff(f, p)
-            add("derivative of the model", _d(yh, p), local)
+            add("derivative of the model", partial(yh, p), local)
             terms.append((*dphi, local))
             definitions.append((yh, f))
     chain = Product(tuple(terms))
     simplified = sympy.factor_terms(chain.expr())
-    add("chain rule", _d("c", p), chain)
+    add("chain rule", partial("c", p), chain)
     if simplified != chain.expr() or any(len(t) > 2 for t in terms):
-        add("", _d("c", p), simplified)
+        add("", partial("c", p), simplified)
     loss_expr = sympy.Add(*[e**2 for e in eps]) if squared else model.loss
     return Derivation(p, loss_expr, steps, chain, definitions, simplified)
 
