@@ -26,8 +26,7 @@ from .losses import yhat
 from .notation import Symbol, latex, unicode
 from .steps import Derivation, Product, Step, partial
 
-__all__ = ["Backprop", "Derivation", "Step", "Product", "network_derivation", "model_derivation",
-           "output_delta"]
+__all__ = ["Derivation", "Step", "Product", "network_derivation", "model_derivation", "output_delta"]
 
 _MAX_PATHS = 4  # more paths than this are shown through the deltas δ = ∂c/∂z
 _MAX_SHOWN = 4  # neurons of a layer shown one by one; the rest are "likewise"
@@ -310,42 +309,11 @@ def model_derivation(model, p) -> Derivation:
     return Derivation(p, loss_expr, steps, chain, definitions, simplified)
 
 
-class Backprop:
-    """Every parameter's gradient by back-propagation, in named quantities, layer by layer:
+def __getattr__(name: str):
+    # every parameter's gradient lives in tutor.backprop, which builds on this module; the
+    # name is still found here for the code that imports it from here
+    if name == "Backprop":
+        from .backprop import Backprop
 
-        δ_L^(k) = ∂c/∂z_L^(k)                          (from the loss and the output G)
-        δ_l^(j) = G_l′(z_l^(j)) · Σ_r β_{l+1}^(r,j) δ_{l+1}^(r)
-        ∂c/∂α_l^(j) = δ_l^(j),    ∂c/∂β_l^(j,i) = δ_l^(j) · h_{l−1}^(i)
-
-    ``equations`` lists (named quantity, expression) in the order they are computed;
-    ``gradient`` maps each parameter to its expression in the δ and h.
-    """
-
-    def __init__(self, net):
-        self.net = net
-        eqs: list[tuple[sympy.Symbol, sympy.Expr]] = []
-        for layer in net.layers:
-            eqs += [(layer.z[j], net.affine(layer, j)) for j in range(layer.width)]
-            acts = net.activate(layer, layer.z)
-            eqs += [(layer.h[j], acts[j]) for j in range(layer.width)]
-        eqs += list(_delta_equations(net, 1).items())
-        self.equations = tuple(eqs)
-        self.gradient: dict[sympy.Symbol, sympy.Expr] = {}
-        for layer in net.layers:
-            below = net.inputs if layer.index == 1 else net.layers[layer.index - 2].h
-            for j in range(layer.width):
-                self.gradient[layer.alpha[j]] = layer.delta[j]
-                for i, b in enumerate(layer.beta[j]):
-                    self.gradient[b] = layer.delta[j] * below[i]
-
-    def __str__(self) -> str:
-        lines = [f"back-propagation for the {self.net.describe()}"]
-        lines += [f"  {unicode(lhs)} = {unicode(rhs)}" for lhs, rhs in self.equations]
-        lines += [f"  ∂c/∂{unicode(p)} = {unicode(g)}" for p, g in self.gradient.items()]
-        return "\n".join(lines)
-
-    def latex(self) -> str:
-        rows = [f"{latex(lhs)} &= {latex(rhs)}" for lhs, rhs in self.equations]
-        rows += [r"\frac{\partial c}{\partial %s} &= %s" % (latex(p), latex(g))
-                 for p, g in self.gradient.items()]
-        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+        return Backprop
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
