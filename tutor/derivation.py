@@ -263,19 +263,26 @@ def _locate(net, p) -> tuple[int, int, int | None]:
     raise ValueError(f"{p} is not a parameter of this network")
 
 
+def _named_outputs(model) -> tuple[list[Symbol], list[Symbol]]:
+    """The names of an expression model's outputs ŷ, and of their errors ε = y − ŷ when the
+    loss is the squared error (none otherwise)."""
+    m = model.n_outputs
+    suffix = [""] if m == 1 else [f"_{k}" for k in range(1, m + 1)]
+    squared = model.loss_row.name == "squared_error"
+    return ([Symbol(f"yhat{s}") for s in suffix],
+            [Symbol(f"epsilon{s}") for s in suffix] if squared else [])
+
+
 def model_derivation(model, p) -> Derivation:
     steps = _Steps()
     add = steps.add
-    m = model.n_outputs
-    suffix = [""] if m == 1 else [f"_{k}" for k in range(1, m + 1)]
-    yhats = [Symbol(f"yhat{s}") for s in suffix]
+    yhats, eps = _named_outputs(model)
     for yh, e in zip(yhats, model.expressions, strict=True):
         add("the model", _name(yh), e)
     terms, definitions = [], []
-    squared = model.loss_row.name == "squared_error"
+    squared = bool(eps)
     if squared:
         # the slides name the error: ε = y − ŷ, c = ε², so dc/dε = 2ε and dε/dθ = −dŷ/dθ
-        eps = [Symbol(f"epsilon{s}") for s in suffix]
         for e, t, yh in zip(eps, model.targets, yhats, strict=True):
             add("the error", _name(e), t - yh)
         add("the loss", ("c", "c"), sympy.Add(*[e**2 for e in eps]))
