@@ -19,6 +19,7 @@ import sympy
 
 from .derivation import _delta_equations
 from .notation import latex, unicode
+from .steps import aligned
 
 __all__ = ["Backprop"]
 
@@ -61,4 +62,4 @@ class Backprop:
         rows = [f"{latex(lhs)} &= {latex(rhs)}" for lhs, rhs in self.equations]
         rows += [r"\frac{\partial c}{\partial %s} &= %s" % (latex(p), latex(g))
                  for p, g in self.gradient.items()]
-        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+        return aligned(rows)

@@ -141,5 +141,9 @@ class Derivation:
         return f"<Derivation of ∂c/∂{unicode(self.parameter)}: {self.chain}>"
 
     def latex(self) -> str:
-        rows = [s.latex() + (r" && \text{%s}" % s.rule if s.rule else "") for s in self.steps]
-        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+        return aligned(s.latex() + (r" && \text{%s}" % s.rule if s.rule else "") for s in self.steps)
+
+
+def aligned(rows) -> str:
+    """LaTeX rows ``lhs &= rhs`` one under the other, aligned at the equals sign."""
+    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
