@@ -1,7 +1,7 @@
 """The step-by-step derivations print exactly as they did before network_derivation was split
 into helpers: str(d), d.latex() and sympy.sstr(d.result), for every case below.
 
-tests/golden/derivations.json was written by ``python tests/test_derivation_golden.py --write``
+tests/golden/derivations.json was written by ``python -m tests.test_derivation_golden --write``
 from the code of commit 374c140, before the refactor. Rewrite it only for a deliberate change
 of what a learner reads, and say so in the commit.
 """
@@ -88,6 +88,6 @@ def test_every_pinned_case_is_checked():
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
-    data = {"how": "python tests/test_derivation_golden.py --write (see its docstring)",
+    data = {"how": "python -m tests.test_derivation_golden --write (see its docstring)",
             "cases": {name: pin(m.derivation(p)) for name, m, p in cases()}}
     GOLDEN.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
