@@ -18,20 +18,26 @@ import pytest
 import sympy
 
 import tutor
-from tutor.backprop import Backprop
+from tutor.backprop import Backprop, ModelGradients
 from tutor.cli.render import dump_json
 
 GOLDEN = pathlib.Path(__file__).parent / "golden" / "derive_all.json"
 COMMANDS = {  # name → the options of ``derive --all``
     "network 2-2-1, F_1 and F_2": ["--model", "mlp"],
+    "slides ŷ = α + x": ["--model", "slides"],
+    "ŷ = α + βx": ["--model", "alpha + beta*x", "--params", "alpha,beta"],
 }
+alpha, beta, x = (tutor.symbol(name) for name in ("alpha", "beta", "x"))
 
 
 def gradients(name):
     """The object that prints as ``derive --all`` does for COMMANDS[name]."""
-    F_1, F_2 = sympy.Function("F_1"), sympy.Function("F_2")
     if name == "network 2-2-1, F_1 and F_2":
-        return Backprop(tutor.mlp([2, 2, 1], F_1, F_2))
+        return Backprop(tutor.mlp([2, 2, 1], sympy.Function("F_1"), sympy.Function("F_2")))
+    if name == "slides ŷ = α + x":
+        return ModelGradients(tutor.model(alpha + x, [alpha], [x]))
+    if name == "ŷ = α + βx":
+        return ModelGradients(tutor.model(tutor.parse("alpha + beta*x"), [alpha, beta], [x]))
     raise KeyError(name)
 
 
@@ -47,6 +53,36 @@ def test_all_gradients_print_as_derive_all_did(name):
     assert g.latex() + "\n" == expected["latex"]
     assert g.as_dict() == json.loads(expected["json"])
     assert dump_json(g.as_dict()) + "\n" == expected["json"]
+
+
+def test_both_kinds_of_model_offer_the_same():
+    for name in COMMANDS:
+        g = gradients(name)
+        assert list(g.gradient) == list(g.result)
+        assert all(isinstance(lhs, sympy.Symbol) for lhs, _ in g.equations)
+        assert set(g.as_dict()) >= {"model", "gradient"}
+
+
+def test_an_expression_model_names_its_output_and_its_error():
+    g = ModelGradients(tutor.model(alpha + x, [alpha], [x]))
+    yhat, eps, y = (tutor.symbol(name) for name in ("yhat", "epsilon", "y"))
+    assert g.equations == ((yhat, alpha + x), (eps, y - yhat))
+    assert g.gradient == {alpha: -2 * eps}
+    assert g.result[alpha] == 2 * alpha + 2 * x - 2 * y
+    assert g.derivations[alpha].compact == g.gradient[alpha]
+
+
+def test_other_losses_and_several_outputs():
+    logistic = ModelGradients(tutor.model(1 / (1 + sympy.exp(-(alpha + beta * x))),
+                                          [alpha, beta], [x], loss="cross_entropy"))
+    assert [lhs.name for lhs, _ in logistic.equations] == ["yhat"]  # no ε without c = ε²
+    x1, x2 = tutor.symbol("x_1"), tutor.symbol("x_2")
+    two = ModelGradients(tutor.model([alpha * x1, alpha + beta * x2], [alpha, beta], [x1, x2]))
+    assert [lhs.name for lhs, _ in two.equations] == ["yhat_1", "yhat_2", "epsilon_1",
+                                                       "epsilon_2"]
+    for g in (logistic, two):
+        for p in g.model.parameters:  # one sample's gradient is SymPy's derivative of the loss
+            assert sympy.simplify(g.result[p] - sympy.diff(g.model.loss, p)) == 0
 
 
 def test_the_names_of_the_gradient_are_the_names_of_the_equations():

@@ -1,7 +1,8 @@
 """Every parameter's gradient at once, in named quantities, for either kind of model.
 
 ``Backprop(net)`` gives a network's by back-propagation: the forward pass, the errors
-δ = ∂c/∂z from the output down, and each parameter's gradient in them. It offers
+δ = ∂c/∂z from the output down, and each parameter's gradient in them. ``ModelGradients(model)``
+gives an expression model's, by the chain rule for each parameter. Both offer the same
 (``Gradients``): ``equations``, ``gradient``, ``result``, ``str()``, ``latex()``, ``as_dict()``.
 
 >>> import tutor
@@ -21,11 +22,11 @@ from typing import Protocol
 
 import sympy
 
-from .derivation import _delta_equations
+from .derivation import _delta_equations, _named_outputs, model_derivation
 from .notation import latex, unicode
 from .steps import aligned
 
-__all__ = ["Backprop", "Gradients"]
+__all__ = ["Backprop", "Gradients", "ModelGradients"]
 
 Equations = tuple[tuple[sympy.Symbol, sympy.Expr], ...]
 
@@ -33,6 +34,7 @@ Equations = tuple[tuple[sympy.Symbol, sympy.Expr], ...]
 class Gradients(Protocol):
     """Every parameter's gradient, whatever the kind of model: what ``derive --all`` prints."""
 
+    model: object  # the network or the expression model
     equations: Equations  # the named quantities, (name, expression) in the order computed
     gradient: dict[sympy.Symbol, sympy.Expr]  # parameter → its gradient in the named quantities
 
@@ -86,7 +88,7 @@ class Backprop:
     """
 
     def __init__(self, net):
-        self.net = net
+        self.model = self.net = net
         eqs: list[tuple[sympy.Symbol, sympy.Expr]] = []
         for layer in net.layers:
             eqs += [(layer.z[j], net.affine(layer, j)) for j in range(layer.width)]
@@ -128,3 +130,46 @@ class Backprop:
                 "gradient": {p.name: sympy.sstr(g) for p, g in self.gradient.items()}}
 
 
+class ModelGradients:
+    """Every parameter's gradient of an expression model ŷ = f(x; θ), by the chain rule:
+
+        ŷ = f(x; θ),    ε = y − ŷ and c = ε² for a squared error,    ∂c/∂θ_j = −2ε · ∂f/∂θ_j
+
+    ``equations`` lists the named quantities (ŷ, and ε for a squared error); ``gradient`` maps
+    each parameter to its gradient in them (−2ε·x), ``result`` to one sample's gradient in
+    inputs, targets and parameters; ``derivations`` holds each parameter's steps.
+
+    >>> import tutor
+    >>> alpha, beta, x = (tutor.symbol(name) for name in ("alpha", "beta", "x"))
+    >>> print(ModelGradients(tutor.model(alpha + beta * x, [alpha, beta], [x])))
+    model ŷ = α + β·x, loss squared_error, 2 parameters
+      ∂c/∂α = −2ε = −2y + 2α + 2β·x
+      ∂c/∂β = −2ε·x = −2x·(y − α − β·x)
+    """
+
+    def __init__(self, model):
+        self.model = model
+        yhats, errors = _named_outputs(model)
+        eqs = list(zip(yhats, model.expressions, strict=True))
+        if errors:  # a squared error names the error ε = y − ŷ, so that c = ε²
+            eqs += [(e, t - yh) for e, t, yh in zip(errors, model.targets, yhats, strict=True)]
+        self.equations: Equations = tuple(eqs)
+        self.derivations = {p: model_derivation(model, p) for p in model.parameters}
+        self.gradient: dict[sympy.Symbol, sympy.Expr] = {p: d.compact
+                                                          for p, d in self.derivations.items()}
+        self.result: Mapping[sympy.Symbol, sympy.Expr] = _OnDemand(
+            self.gradient, lambda p: self.derivations[p].result)
+
+    def __str__(self) -> str:
+        lines = [self.model.describe()]
+        lines += [f"  ∂c/∂{unicode(p)} = {unicode(g)} = {unicode(self.result[p])}"
+                  for p, g in self.gradient.items()]
+        return "\n".join(lines)
+
+    def latex(self) -> str:
+        return aligned(_gradient_row(p, g) for p, g in self.gradient.items())
+
+    def as_dict(self) -> dict:
+        return {"model": self.model.describe(),
+                "gradient": {p.name: sympy.sstr(g) for p, g in self.gradient.items()},
+                "result": {p.name: sympy.sstr(r) for p, r in self.result.items()}}
