@@ -115,6 +115,19 @@ def test_the_result_agrees_with_every_path_written_out():
         bp.result[sympy.Symbol("gamma")]
 
 
+def test_deriving_never_imports_the_code_generator():
+    # symbolic above numeric: the kernels import the derivation, never the other way round
+    script = ("import json, sys, tutor, tutor.backprop;"
+              " net = tutor.mlp([1, 2, 5, 2], 'tanh', 'softmax', 'cross_entropy');"
+              " net.derivation('beta_1^(1,1)'); tutor.backprop.Backprop(net);"
+              " print(json.dumps([m for m in sys.modules if m.startswith('tutor.')]))")
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, cwd=pathlib.Path(__file__).parents[1]).stdout
+    loaded = set(json.loads(shown))
+    assert "tutor.derivation" in loaded and "tutor.backprop" in loaded
+    assert not loaded & {"tutor.kernel", "tutor.backends", "tutor.inplace", "tutor.gradient_check"}
+
+
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     run = functools.partial(subprocess.run, capture_output=True, text=True, check=True)
     outputs = {}
