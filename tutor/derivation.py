@@ -11,13 +11,12 @@ quantities keep their names (ŷ, ε, z, h), so the result reads as a product of 
 · F₁′(α₁^(1) + β₁^(1,1)·x₁ + β₁^(1,2)·x₂) · x₂
 
 ``d.result`` is the same gradient as one SymPy expression of inputs, targets and parameters.
+How a derivation prints (``Product``, ``Step``, ``Derivation``) is ``tutor/steps.py``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from functools import cached_property
 
 import sympy
 
@@ -25,132 +24,13 @@ from .activations import SOFTMAX, h, z
 from .losses import y as y_sym
 from .losses import yhat
 from .notation import Symbol, latex, unicode
+from .steps import Derivation, Product, Step, partial
 
-__all__ = ["Backprop", "Derivation", "Step", "Product", "network_derivation", "model_derivation"]
+__all__ = ["Derivation", "Step", "Product", "network_derivation", "model_derivation", "output_delta"]
 
 _MAX_PATHS = 4  # more paths than this are shown through the deltas δ = ∂c/∂z
 _MAX_SHOWN = 4  # neurons of a layer shown one by one; the rest are "likewise"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-@dataclass(frozen=True)
-class Product:
-    """A sum of products of factors, kept in chain-rule order (SymPy would reorder them)."""
-
-    terms: tuple[tuple[sympy.Expr, ...], ...]
-
-    def __post_init__(self):
-        numbers = tuple(tuple(sympy.Integer(f) if isinstance(f, int) else f for f in t)
-                        for t in self.terms)
-        object.__setattr__(self, "terms", numbers)
-
-    def expr(self) -> sympy.Expr:
-        return sympy.Add(*[sympy.Mul(*t) for t in self.terms])
-
-    def _render(self, show, paren: str) -> str:
-        def factor(f, first):
-            text = show(f)
-            if f.is_Add or (not first and text.startswith(("−", "-"))):
-                text = paren % text
-            return text
-
-        def term(factors):
-            factors = [f for f in factors if f != 1] or [sympy.S.One]
-            if factors[0] == -1 and len(factors) > 1:
-                return "−" + term(factors[1:])
-            pieces, out = [factor(f, i == 0) for i, f in enumerate(factors)], ""
-            for i, piece in enumerate(pieces):
-                # a leading number sits against what follows: −2ε, −2(y − h₂)
-                glue = "" if i == 0 or (i == 1 and factors[0].is_Number) else " · "
-                out += glue + piece
-            return out
-
-        return " + ".join(term(t) for t in self.terms).replace("+ −", "− ")
-
-    def __str__(self) -> str:
-        return self._render(unicode, "(%s)")
-
-    def latex(self) -> str:
-        return self._render(latex, r"\left(%s\right)").replace(" · ", r" \cdot ").replace("−", "-")
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step: the rule applied, and ``lhs = rhs`` after it."""
-
-    rule: str
-    lhs: str
-    rhs: object  # a SymPy expression, a Product, or words
-    lhs_latex: str
-
-    def __str__(self) -> str:
-        return f"{self.lhs} = {_show(self.rhs)}"
-
-    def latex(self) -> str:
-        if isinstance(self.rhs, str):
-            rhs = r"\text{%s}" % self.rhs
-        else:
-            rhs = self.rhs.latex() if isinstance(self.rhs, Product) else latex(self.rhs)
-        return f"{self.lhs_latex} &= {rhs}"
-
-
-def _show(value) -> str:
-    return str(value) if isinstance(value, Product | str) else unicode(value)
-
-
-def _d(top, bottom) -> tuple[str, str]:
-    """∂top/∂bottom, in Unicode and LaTeX."""
-    top_u = top if isinstance(top, str) else unicode(top)
-    top_l = top if isinstance(top, str) else latex(top)
-    return (f"∂{top_u}/∂{unicode(bottom)}",
-            r"\frac{\partial %s}{\partial %s}" % (top_l, latex(bottom)))
-
-
-class Derivation:
-    """∂c/∂θ_j by the chain rule, as a list of steps a learner can read.
-
-    ``str()`` gives Unicode, ``.latex()`` LaTeX, ``.chain`` the final product of factors in
-    named quantities, ``.compact`` the same as a SymPy expression, and ``.result`` one sample's
-    gradient in terms of inputs, targets and parameters only.
-    """
-
-    def __init__(self, parameter, loss, steps, chain: Product, definitions, simplified=None):
-        self.parameter = parameter
-        self.loss = loss
-        self.steps: tuple[Step, ...] = tuple(steps)
-        self.chain = chain
-        # named quantity → its expression, outermost first (a list, or a function making one)
-        self._definitions = definitions
-        self.simplified = simplified
-
-    @property
-    def compact(self) -> sympy.Expr:
-        """The gradient in the named quantities (ε, h, z), e.g. −2ε."""
-        return self.simplified if self.simplified is not None else self.chain.expr()
-
-    @cached_property
-    def result(self) -> sympy.Expr:
-        """One sample's gradient in inputs, targets and parameters (names substituted away)."""
-        expr = self.chain.expr()
-        definitions = self._definitions() if callable(self._definitions) else self._definitions
-        for name, value in definitions:
-            expr = expr.subs(name, value)
-        return expr
-
-    def __str__(self) -> str:
-        head = f"{_d('c', self.parameter)[0]}, the gradient of the loss c = {unicode(self.loss)}"
-        width = max(len(s.rule) for s in self.steps)
-        lines = [head]
-        for i, step in enumerate(self.steps, 1):
-            lines.append(f"{i:>2}. {step.rule:<{width}}  {step}")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return f"<Derivation of ∂c/∂{unicode(self.parameter)}: {self.chain}>"
-
-    def latex(self) -> str:
-        rows = [s.latex() + (r" && \text{%s}" % s.rule if s.rule else "") for s in self.steps]
-        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
 
 def _loss_derivative(term: sympy.Expr, prediction, target) -> tuple[sympy.Expr, ...]:
@@ -171,38 +51,72 @@ def _activation_derivative(act, zq, hq) -> sympy.Expr:
     return in_h.subs(h, hq) if in_h is not None else act.derivative.subs(z, zq)
 
 
-def network_derivation(net, p) -> Derivation:
-    L = len(net.layers)
-    where = _locate(net, p)
-    l, j, i = where
-    layer = net.layers[l - 1]
-    out = net.layers[-1]
-    steps: list[Step] = []
-    definitions = []  # (named symbol, expression), substituted outermost first
+class _Steps(list):
+    """The steps so far: ``add`` writes one, ``likewise`` stands for the neurons not shown."""
 
-    def add(rule, lhs, rhs):
-        steps.append(Step(rule, lhs[0], rhs, lhs[1]))
+    def add(self, rule: str, lhs: tuple[str, str], rhs) -> None:
+        self.append(Step(rule, lhs[0], rhs, lhs[1]))
 
-    def likewise(rule, count):
+    def likewise(self, rule: str, count: int) -> None:
         if count > _MAX_SHOWN:
-            add(rule, ("…", r"\ldots"), f"and likewise for the other {count - _MAX_SHOWN} neurons")
+            self.add(rule, ("…", r"\ldots"), f"and likewise for the other {count - _MAX_SHOWN} neurons")
 
-    # forward pass: the quantities on the way from p up to the loss
-    for m in range(l, L + 1):
+
+def _name(quantity) -> tuple[str, str]:
+    """A named quantity (z, h, δ, ŷ, ε) as the left-hand side of a step."""
+    return unicode(quantity), latex(quantity)
+
+
+def network_derivation(net, p) -> Derivation:
+    """∂c/∂p for one weight or bias p, as the slides derive it: up to the loss, back down to p.
+
+    With few paths from p to the loss the result is their sum of products of factors; with
+    many, the errors δ = ∂c/∂z are named and passed down a layer at a time (back-propagation).
+    """
+    l, j, i = _locate(net, p)
+    steps = _Steps()
+    loss = _forward_steps(net, l, j, steps)
+    chains = _top_of_chain(net, steps)
+    paths = math.prod(lay.width for lay in net.layers[l:])  # one per neuron above, layer by layer
+    chains = _down_the_layers(net, l, j, chains, paths <= _MAX_PATHS, steps)
+    last = _bottom_of_chain(net, p, (l, j, i), steps)
+    if paths <= _MAX_PATHS:
+        shown, definitions = _every_path(net, l, chains[j], last), []
+    else:
+        shown, definitions = _through_deltas(net, l, j, last, steps)
+    steps.add("chain rule", partial("c", p), shown)
+    return Derivation(p, loss, steps, shown, lambda: [*definitions, *_forward_definitions(net)])
+
+
+def _forward_steps(net, l: int, j: int, steps: _Steps) -> sympy.Expr:
+    """The forward pass from p's neuron j of layer l up to the loss, which it returns.
+
+    z_m^(q) = α_m^(q) + Σ_i β_m^(q,i) h_{m−1}^(i) and h_m^(q) = G_m(z_m^(q)), for neuron j of
+    layer l and every neuron (the first few, shown) of the layers above it.
+    """
+    for m in range(l, len(net.layers) + 1):
         lay = net.layers[m - 1]
         neurons = [j] if m == l else range(min(lay.width, _MAX_SHOWN))
         for q in neurons:
-            add("forward pass", (unicode(lay.z[q]), latex(lay.z[q])), net.affine(lay, q))
+            steps.add("forward pass", _name(lay.z[q]), net.affine(lay, q))
         for q in neurons:
             rhs = (SOFTMAX(lay.z)[q] if lay.activation is SOFTMAX
                    else sympy.Function(lay.activation.symbol)(lay.z[q]))
-            add("forward pass", (unicode(lay.h[q]), latex(lay.h[q])), rhs)
+            steps.add("forward pass", _name(lay.h[q]), rhs)
         if m > l:
-            likewise("forward pass", lay.width)
-    loss = net.loss_of(out.h)
-    add("the loss", ("c", "c"), loss)
+            steps.likewise("forward pass", lay.width)
+    loss = net.loss_of(net.layers[-1].h)
+    steps.add("the loss", ("c", "c"), loss)
+    return loss
 
-    # the top of the chain: δ_L = ∂c/∂z_L
+
+def _top_of_chain(net, steps: _Steps) -> dict[int, list[tuple]]:
+    """δ_L = ∂c/∂z_L at each output k, as factors: [(∂c/∂h_L^(k), ∂h_L^(k)/∂z_L^(k))].
+
+    An element-wise G gives ∂c/∂z_L^(k) = φ′(h_L^(k)) · G′(z_L^(k)). The softmax ties the
+    outputs together: ∂c/∂z_L^(q) = Σ_k φ′(h_L^(k)) · h_L^(k) (𝟙[k = q] − h_L^(q)).
+    """
+    out, L = net.layers[-1], len(net.layers)
     softmax = out.activation is SOFTMAX
     term = net.loss_row.term_for(softmax)
     top: dict[int, list[tuple]] = {}
@@ -210,27 +124,35 @@ def network_derivation(net, p) -> Derivation:
         dphi = _loss_derivative(term, out.h[k], net.targets[k])
         shown_k = k < _MAX_SHOWN
         if shown_k:
-            add("derivative of the loss", _d("c", out.h[k]), Product((dphi,)))
+            steps.add("derivative of the loss", partial("c", out.h[k]), Product((dphi,)))
         if not softmax:
             dG = _activation_derivative(out.activation, out.z[k], out.h[k])
             if shown_k:
-                add(f"derivative of the activation {out.activation.symbol}",
-                    _d(out.h[k], out.z[k]), dG)
+                steps.add(f"derivative of the activation {out.activation.symbol}",
+                          partial(out.h[k], out.z[k]), dG)
             top[k] = [(*dphi, dG)]
-    likewise("derivative of the loss", out.width)
+    steps.likewise("derivative of the loss", out.width)
     if softmax:
-        add("derivative of the softmax", (f"∂h_{L}^(k)/∂z_{L}^(q)", rf"\frac{{\partial h_{L}^{{(k)}}}}"
-            rf"{{\partial z_{L}^{{(q)}}}}"),
-            f"h{str(L).translate(_SUB)}^(k)·(𝟙[k = q] − h{str(L).translate(_SUB)}^(q))")
+        sub = str(L).translate(_SUB)
+        steps.add("derivative of the softmax",
+                  (f"∂h_{L}^(k)/∂z_{L}^(q)",
+                   rf"\frac{{\partial h_{L}^{{(k)}}}}{{\partial z_{L}^{{(q)}}}}"),
+                  f"h{sub}^(k)·(𝟙[k = q] − h{sub}^(q))")
         for q in range(out.width):
             delta = sum(sympy.Mul(*_loss_derivative(term, out.h[k], net.targets[k]))
                         * out.h[k] * ((1 if k == q else 0) - out.h[q]) for k in range(out.width))
             top[q] = [(sympy.factor(sympy.simplify(delta)),)]
+    return top
 
-    # down the layers: ∂c/∂z_m^(q) = Σ_r ∂c/∂z_{m+1}^(r) · β_{m+1}^(r,q) · G_m′(z_m^(q))
-    paths = math.prod(lay.width for lay in net.layers[l:])
-    chains = top
-    for m in range(L - 1, l - 1, -1):
+
+def _down_the_layers(net, l: int, j: int, chains: dict[int, list[tuple]], keep: bool,
+                     steps: _Steps) -> dict[int, list[tuple]]:
+    """From layer L − 1 down to layer l, each path's factors: one more β and G′ per layer.
+
+    ∂c/∂z_m^(q) = Σ_r ∂c/∂z_{m+1}^(r) · β_{m+1}^(r,q) · G_m′(z_m^(q)); each product in
+    ``chains[q]`` is one path from z_m^(q) to the loss (kept only when ``keep``).
+    """
+    for m in range(len(net.layers) - 1, l - 1, -1):
         lay, above = net.layers[m - 1], net.layers[m]
         neurons = [j] if m == l else range(lay.width)
         new = {}
@@ -238,55 +160,80 @@ def network_derivation(net, p) -> Derivation:
             dG = _activation_derivative(lay.activation, lay.z[q], lay.h[q])
             if q == j or q < _MAX_SHOWN:
                 for r in range(min(above.width, _MAX_SHOWN)):
-                    add("derivative of the affine map", _d(above.z[r], lay.h[q]),
-                        above.beta[r][q])
-                add(f"derivative of the activation {lay.activation.symbol}",
-                    _d(lay.h[q], lay.z[q]), dG)
-            if paths <= _MAX_PATHS:
+                    steps.add("derivative of the affine map", partial(above.z[r], lay.h[q]),
+                              above.beta[r][q])
+                steps.add(f"derivative of the activation {lay.activation.symbol}",
+                          partial(lay.h[q], lay.z[q]), dG)
+            if keep:
                 new[q] = [(*t, above.beta[r][q], dG) for r in range(above.width)
                           for t in chains[r]]
         if m > l:
-            likewise("derivative of the activation", lay.width)
+            steps.likewise("derivative of the activation", lay.width)
         chains = new
+    return chains
 
-    # the bottom: ∂z_l^(j)/∂p is the input it multiplies, or 1 for a bias
+
+def _bottom_of_chain(net, p, where: tuple[int, int, int | None], steps: _Steps) -> sympy.Expr:
+    """∂z_l^(j)/∂p: the input h_{l−1}^(i) that the weight β_l^(j,i) multiplies, or 1 for α_l^(j)."""
+    l, j, i = where
     below = net.inputs if l == 1 else net.layers[l - 2].h
     last = sympy.S.One if i is None else below[i]
-    add("derivative of the affine map", _d(layer.z[j], p), last)
-    if paths <= _MAX_PATHS:
-        zs = {lay.z[q]: net.affine(lay, q) for lay in net.layers[l - 1:] for q in range(lay.width)}
-        # every path from p to the loss, one product each, with each z shown as the slides
-        # do: α + hβ in the named h below it
-        shown = Product(tuple(tuple(f.subs(zs) for f in (*t, last)) for t in chains[j]))
-    else:
-        # too many paths to read one by one: name the error at each neuron, δ = ∂c/∂z, and
-        # pass it down a layer at a time, which is what back-propagation computes
-        deltas = _delta_equations(net, l)
-        for m in range(l, L + 1):
-            lay = net.layers[m - 1]
-            for q in [j] if m == l else range(lay.width):
-                if q == j or q < _MAX_SHOWN:
-                    add("back-propagated error δ = ∂c/∂z",
-                        (unicode(lay.delta[q]), latex(lay.delta[q])), deltas[lay.delta[q]])
-                definitions.append((lay.delta[q], deltas[lay.delta[q]]))
-            if m > l:
-                likewise("back-propagated error δ = ∂c/∂z", lay.width)
-        shown = Product(((layer.delta[j], last),))
-    add("chain rule", _d("c", p), shown)
+    steps.add("derivative of the affine map", partial(net.layers[l - 1].z[j], p), last)
+    return last
 
-    def forward_definitions():  # for .result: every h and z, from the output down
-        for lay in reversed(net.layers):
-            acts = net.activate(lay, lay.z)
-            yield from ((lay.h[q], acts[q]) for q in range(lay.width))
-            yield from ((lay.z[q], net.affine(lay, q)) for q in range(lay.width))
 
-    return Derivation(p, loss, steps, shown, lambda: [*definitions, *forward_definitions()])
+def _every_path(net, l: int, paths: list[tuple], last) -> Product:
+    """Every path from p to the loss, one product each, with each z shown as the slides do:
+    α + hβ in the named h below it."""
+    zs = {lay.z[q]: net.affine(lay, q) for lay in net.layers[l - 1:] for q in range(lay.width)}
+    return Product(tuple(tuple(f.subs(zs) for f in (*t, last)) for t in paths))
+
+
+def _through_deltas(net, l: int, j: int, last, steps: _Steps) -> tuple[Product, list]:
+    """∂c/∂p = δ_l^(j) · ∂z_l^(j)/∂p, and the δ = ∂c/∂z it needs, from layer l up to L.
+
+    Too many paths to read one by one: name the error at each neuron and pass it down a layer
+    at a time, which is what back-propagation computes. Returns the product and the δ's
+    definitions (for ``.result``).
+    """
+    deltas, definitions = _delta_equations(net, l), []
+    for m in range(l, len(net.layers) + 1):
+        lay = net.layers[m - 1]
+        for q in [j] if m == l else range(lay.width):
+            if q == j or q < _MAX_SHOWN:
+                steps.add("back-propagated error δ = ∂c/∂z", _name(lay.delta[q]),
+                          deltas[lay.delta[q]])
+            definitions.append((lay.delta[q], deltas[lay.delta[q]]))
+        if m > l:
+            steps.likewise("back-propagated error δ = ∂c/∂z", lay.width)
+    return Product(((net.layers[l - 1].delta[j], last),)), definitions
+
+
+def _forward_definitions(net):
+    """Every h and z, from the output down, for ``.result``: h = G(z), z = α + βh."""
+    for lay in reversed(net.layers):
+        acts = net.activate(lay, lay.z)
+        yield from ((lay.h[q], acts[q]) for q in range(lay.width))
+        yield from ((lay.z[q], net.affine(lay, q)) for q in range(lay.width))
+
+
+def output_delta(net) -> sympy.Expr:
+    """δ_L = ∂c/∂z_L for one output, in ŷ, y (and z): SymPy's chain rule, simplified.
+
+    For an element-wise G: δ = φ′(ŷ) G′(z) with G′ through h = ŷ (cross-entropy with the
+    logistic gives ŷ − y). For the softmax the returned u = ŷ ⊙ φ′(ŷ) feeds δ = u − ŷ Σ_j u_j.
+    """
+    term = net.loss_row.term_for(net.output is SOFTMAX)
+    dphi = sympy.diff(term, yhat)
+    if net.output is SOFTMAX:
+        return sympy.simplify(yhat * dphi)
+    dG = net.output.derivative_in_h()
+    dG = dG.subs(h, yhat) if dG is not None else net.output.derivative
+    return sympy.factor(sympy.simplify(dphi * dG))
 
 
 def _delta_equations(net, lowest: int) -> dict[sympy.Symbol, sympy.Expr]:
     """δ = ∂c/∂z for every neuron of layers L down to ``lowest``, in the named h, z, β, δ above."""
-    from .kernel import output_delta
-
     out = net.layers[-1]
     rule = output_delta(net)
     per_output = [rule.subs({yhat: out.h[k], y_sym: net.targets[k], z: out.z[k]}, simultaneous=True)
@@ -316,33 +263,37 @@ def _locate(net, p) -> tuple[int, int, int | None]:
     raise ValueError(f"{p} is not a parameter of this network")
 
 
-def model_derivation(model, p) -> Derivation:
-    steps: list[Step] = []
-
-    def add(rule, lhs, rhs):
-        steps.append(Step(rule, lhs[0], rhs, lhs[1]))
-
+def _named_outputs(model) -> tuple[list[Symbol], list[Symbol]]:
+    """The names of an expression model's outputs ŷ, and of their errors ε = y − ŷ when the
+    loss is the squared error (none otherwise)."""
     m = model.n_outputs
     suffix = [""] if m == 1 else [f"_{k}" for k in range(1, m + 1)]
-    yhats = [Symbol(f"yhat{s}") for s in suffix]
-    for yh, e in zip(yhats, model.expressions, strict=True):
-        add("the model", (unicode(yh), latex(yh)), e)
-    terms, definitions = [], []
     squared = model.loss_row.name == "squared_error"
+    return ([Symbol(f"yhat{s}") for s in suffix],
+            [Symbol(f"epsilon{s}") for s in suffix] if squared else [])
+
+
+def model_derivation(model, p) -> Derivation:
+    steps = _Steps()
+    add = steps.add
+    yhats, eps = _named_outputs(model)
+    for yh, e in zip(yhats, model.expressions, strict=True):
+        add("the model", _name(yh), e)
+    terms, definitions = [], []
+    squared = bool(eps)
     if squared:
         # the slides name the error: ε = y − ŷ, c = ε², so dc/dε = 2ε and dε/dθ = −dŷ/dθ
-        eps = [Symbol(f"epsilon{s}") for s in suffix]
         for e, t, yh in zip(eps, model.targets, yhats, strict=True):
-            add("the error", (unicode(e), latex(e)), t - yh)
+            add("the error", _name(e), t - yh)
         add("the loss", ("c", "c"), sympy.Add(*[e**2 for e in eps]))
         for e, t, f in zip(eps, model.targets, model.expressions, strict=True):
-            add("derivative of the loss", _d("c", e), 2 * e)
+            add("derivative of the loss", partial("c", e), 2 * e)
             # y − (α + x), kept unevaluated as the slides write it
             error = sympy.Add(t, sympy.Mul(-1, f, evaluate=False), evaluate=False)
             inside = sympy.Derivative(error, p)
-            add("derivative of the error", _d(e, p), Product(((inside,),)))
+            add("derivative of the error", partial(e, p), Product(((inside,),)))
             local = sympy.diff(t - f, p)
-            add("", _d(e, p), local)
+            add("", partial(e, p), local)
             terms.append((2, e, local) if local != -1 else (-2, e))
             definitions.append((e, t - f))
     else:
@@ -351,56 +302,25 @@ def model_derivation(model, p) -> Derivation:
         add("the loss", ("c", "c"), loss)
         for yh, t, f in zip(yhats, model.targets, model.expressions, strict=True):
             dphi = _loss_derivative(model.loss_row.term, yh, t)
-            add("derivative of the loss", _d("c", yh), Product((dphi,)))
+            add("derivative of the loss", partial("c", yh), Product((dphi,)))
             local = sympy.diff(f, p)
-            add("derivative of the model", _d(yh, p), local)
+            add("derivative of the model", partial(yh, p), local)
             terms.append((*dphi, local))
             definitions.append((yh, f))
     chain = Product(tuple(terms))
     simplified = sympy.factor_terms(chain.expr())
-    add("chain rule", _d("c", p), chain)
+    add("chain rule", partial("c", p), chain)
     if simplified != chain.expr() or any(len(t) > 2 for t in terms):
-        add("", _d("c", p), simplified)
+        add("", partial("c", p), simplified)
     loss_expr = sympy.Add(*[e**2 for e in eps]) if squared else model.loss
     return Derivation(p, loss_expr, steps, chain, definitions, simplified)
 
 
-class Backprop:
-    """Every parameter's gradient by back-propagation, in named quantities, layer by layer:
+def __getattr__(name: str):
+    # every parameter's gradient lives in tutor.backprop, which builds on this module; the
+    # name is still found here for the code that imports it from here
+    if name == "Backprop":
+        from .backprop import Backprop
 
-        δ_L^(k) = ∂c/∂z_L^(k)                          (from the loss and the output G)
-        δ_l^(j) = G_l′(z_l^(j)) · Σ_r β_{l+1}^(r,j) δ_{l+1}^(r)
-        ∂c/∂α_l^(j) = δ_l^(j),    ∂c/∂β_l^(j,i) = δ_l^(j) · h_{l−1}^(i)
-
-    ``equations`` lists (named quantity, expression) in the order they are computed;
-    ``gradient`` maps each parameter to its expression in the δ and h.
-    """
-
-    def __init__(self, net):
-        self.net = net
-        eqs: list[tuple[sympy.Symbol, sympy.Expr]] = []
-        for layer in net.layers:
-            eqs += [(layer.z[j], net.affine(layer, j)) for j in range(layer.width)]
-            acts = net.activate(layer, layer.z)
-            eqs += [(layer.h[j], acts[j]) for j in range(layer.width)]
-        eqs += list(_delta_equations(net, 1).items())
-        self.equations = tuple(eqs)
-        self.gradient: dict[sympy.Symbol, sympy.Expr] = {}
-        for layer in net.layers:
-            below = net.inputs if layer.index == 1 else net.layers[layer.index - 2].h
-            for j in range(layer.width):
-                self.gradient[layer.alpha[j]] = layer.delta[j]
-                for i, b in enumerate(layer.beta[j]):
-                    self.gradient[b] = layer.delta[j] * below[i]
-
-    def __str__(self) -> str:
-        lines = [f"back-propagation for the {self.net.describe()}"]
-        lines += [f"  {unicode(lhs)} = {unicode(rhs)}" for lhs, rhs in self.equations]
-        lines += [f"  ∂c/∂{unicode(p)} = {unicode(g)}" for p, g in self.gradient.items()]
-        return "\n".join(lines)
-
-    def latex(self) -> str:
-        rows = [f"{latex(lhs)} &= {latex(rhs)}" for lhs, rhs in self.equations]
-        rows += [r"\frac{\partial c}{\partial %s} &= %s" % (latex(p), latex(g))
-                 for p, g in self.gradient.items()]
-        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+        return Backprop
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,125 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from .gradcheck_report import GradCheckReport, GradCheckRow
+
 __all__ = ["gradcheck", "GradCheckReport", "GradCheckRow"]
-
-RULE = "|analytic − numeric| ≤ atol + rtol·max(|analytic|, |numeric|)"
-MAX_ROWS = 40  # longer tables show only the interesting rows
-
-
-@dataclass(frozen=True)
-class GradCheckRow:
-    """One checked coordinate (or direction, in fast mode)."""
-
-    name: str
-    index: int
-    analytic: float
-    numeric: float
-    abs_error: float
-    rel_error: float
-    status: str  # "pass" | "fail" | "kink" | "flat"
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class GradCheckReport:
-    """Result of :func:`gradcheck`: one row per coordinate or direction."""
-
-    rows: tuple[GradCheckRow, ...]
-    mode: str
-    rtol: float
-    atol: float
-    eps: float
-    dtype: str
-    reference: str = ""  # where the finite differences came from, when not from f itself
-
-    @property
-    def failures(self) -> tuple[GradCheckRow, ...]:
-        return tuple(r for r in self.rows if r.status == "fail")
-
-    @property
-    def kinks(self) -> tuple[GradCheckRow, ...]:
-        return tuple(r for r in self.rows if r.status == "kink")
-
-    @property
-    def flat(self) -> tuple[GradCheckRow, ...]:
-        """Rows the finite differences could not check: the loss did not change measurably."""
-        return tuple(r for r in self.rows if r.status == "flat")
-
-    @property
-    def ok(self) -> bool:
-        """True when no row failed (kinks and flat rows are reported, but are not failures)."""
-        return not self.failures
-
-    @property
-    def max_abs_error(self) -> float:
-        return max((r.abs_error for r in self.rows), default=0.0)
-
-    @property
-    def max_rel_error(self) -> float:
-        return max((r.rel_error for r in self.rows), default=0.0)
-
-    def raise_if_failed(self) -> None:
-        """Raise ``AssertionError(str(self))`` when any row failed."""
-        if not self.ok:
-            raise AssertionError(str(self))
-
-    def _score(self, r: GradCheckRow) -> float:
-        # error as a fraction of its tolerance: > 1 fails, the "worst" rows come first
-        t = self.atol + self.rtol * max(abs(r.analytic), abs(r.numeric))
-        return r.abs_error / max(t, np.finfo(np.float64).tiny)
-
-    def __repr__(self) -> str:
-        flat = f", flat={len(self.flat)}" if self.flat else ""
-        return (f"GradCheckReport(mode={self.mode!r}, rows={len(self.rows)}, "
-                f"failures={len(self.failures)}, kinks={len(self.kinks)}{flat}, ok={self.ok})")
-
-    def __str__(self) -> str:
-        n = len(self.rows)
-        what = ("direction" if self.mode == "fast" else "parameter") + ("" if n == 1 else "s")
-        lines = [f"gradcheck (mode={self.mode}, {n} {what}, analytic dtype {self.dtype}, "
-                 f"eps={self.eps:g})",
-                 f"pass when {RULE}, rtol={self.rtol:g}, atol={self.atol:g}"]
-        if self.dtype in ("float16", "bfloat16", "float32") and self.reference:
-            lines.append(f"  ({self.dtype} gradient against finite differences of the "
-                         f"{self.reference}: the tolerance leaves room for {self.dtype} rounding, "
-                         "an error of 1 % still fails)")
-        elif self.dtype in ("float16", "bfloat16", "float32"):
-            lines.append(f"  ({self.dtype} gradient: loose tolerance, as finite differences of a "
-                         f"{self.dtype} loss resolve slopes only to about 1 %; smaller errors can "
-                         "pass. Give reference=, the same loss in float64, to check tighter)")
-        shown = list(self.rows)
-        if n > MAX_ROWS:  # failures and kinks first (at most 30), then the 10 worst passes
-            bad = sorted((r for r in self.rows if r.status != "pass"), key=self._score)[::-1]
-            good = sorted((r for r in self.rows if r.status == "pass"), key=self._score)[::-1]
-            shown = sorted(bad[:30] + good[:10], key=lambda r: r.index)
-        width = max([9] + [len(r.name) for r in shown])
-        lines.append(f"{'parameter':<{width}}  {'analytic':>12}  {'numeric':>12}  "
-                     f"{'abs err':>9}  {'rel err':>9}  status")
-        for r in shown:
-            lines.append(f"{r.name:<{width}}  {r.analytic:>12.6g}  {r.numeric:>12.6g}  "
-                         f"{r.abs_error:>9.2e}  {r.rel_error:>9.2e}  "
-                         f"{r.status.upper() if r.status == 'fail' else r.status}")
-        if len(shown) < n:
-            lines.append(f"… {n - len(shown)} rows omitted (all failures and kinks up to 30 "
-                         "are shown, then the 10 passing rows closest to their tolerance)")
-        lines += [f"  {r.name}: {r.note}" for r in shown if r.note and r.status != "flat"]
-        flat = [r for r in self.rows if r.status == "flat"]
-        if flat:  # one note for all: they say the same thing
-            others = f" (and {len(flat) - 1} other flat row{'s' if len(flat) > 2 else ''})"
-            lines.append(f"  {flat[0].name}{others if len(flat) > 1 else ''}: {flat[0].note}")
-        f, k, flat = len(self.failures), len(self.kinks), len(self.flat)
-        summary = f"{f} of {n} FAILED" if f else f"all {n} passed"
-        if (k or flat) and not f:
-            summary = f"none failed: {n - k - flat} of {n} passed"
-        if k:
-            summary += (f"; {k} kink{'s' if k > 1 else ''} (not differentiable there, "
-                        "analytic value is a valid one-sided slope)")
-        if flat:
-            summary += (f"; {flat} flat, not checked (the loss does not change measurably with "
-                        f"{'them' if flat > 1 else 'it'}: saturated units or a dead ReLU)")
-        lines.append(summary)
-        return "\n".join(lines)
 
 
 def _to_numpy(a: Any) -> np.ndarray:
@@ -232,124 +116,205 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
     """
     if mode not in ("full", "fast"):
         raise ValueError(f"mode must be 'full' or 'fast', got {mode!r}")
+    theta = _as_theta(theta)
+    claim = _claim(f, theta, X, Y)
+    if not np.isfinite(claim.loss):
+        raise ValueError(f"the loss is not finite at θ ({claim.loss}): the model or loss can't be "
+                         "computed there (a log or square root of a negative number, or an "
+                         "overflow), so there is no gradient to check: check at other values of θ")
+    low = _is_low_precision(claim.grad.dtype)
+    loss, claim = _differenced_loss(f, theta, X, Y, claim, reference, low)
+    grad = _finite(claim.grad)
+    eps, rtol, atol = _tolerances(low, low and not loss.is_reference, loss.value, eps, rtol, atol)
+    fd = _FiniteDifferences(loss, X, Y, _ulp(loss, claim), rtol, atol)
+    if mode == "full":
+        rows = _coordinate_rows(fd, grad, _names(f, names, grad.size), eps)
+    else:
+        rows = _direction_rows(fd, grad, directions, seed, eps)
+    return GradCheckReport(tuple(_row(*r) for r in rows), mode, rtol, atol, eps,
+                           str(claim.grad.dtype), loss.described)
+
+
+def _as_theta(theta: Any) -> np.ndarray:
     theta = np.array(theta, dtype=np.float64)  # a copy: we never touch the caller's array
     if theta.ndim != 1:
         raise ValueError(f"theta must be 1-D, got shape {theta.shape}")
     if not np.all(np.isfinite(theta)):
         i = int(np.flatnonzero(~np.isfinite(theta))[0])
         raise ValueError(f"θ must hold finite numbers, but theta[{i}] = {theta[i]}")
-    P = theta.size
+    return theta
 
-    def scalar(loss: Any) -> Any:
-        if getattr(loss, "shape", ()) != ():
-            raise ValueError(f"loss must be a scalar, got shape {loss.shape}")
-        return loss
 
-    def claim(t: np.ndarray) -> tuple[float, np.dtype, np.ndarray]:
-        """f's loss (as a float), the loss's dtype and f's gradient (as NumPy, its own dtype)."""
-        loss, grad = f(t.copy(), X, Y)
-        loss = scalar(loss)
-        g = _to_numpy(grad)
-        if g.shape != (P,):
-            raise ValueError(f"grad has shape {g.shape}, expected ({P},) to match theta")
-        return float(loss), _dtype_of(loss), g
+def _scalar(loss: Any) -> Any:
+    if getattr(loss, "shape", ()) != ():
+        raise ValueError(f"loss must be a scalar, got shape {loss.shape}")
+    return loss
 
-    # --- the claim at θ: loss and analytic gradient -------------------------------------
-    loss0, loss_dtype, g_native = claim(theta)
-    if not np.isfinite(loss0):
-        raise ValueError(f"the loss is not finite at θ ({loss0}): the model or loss can't be "
-                         "computed there (a log or square root of a negative number, or an "
-                         "overflow), so there is no gradient to check: check at other values of θ")
-    low = _is_low_precision(g_native.dtype)
-    source, described = f, ""  # the function whose loss is differenced
+
+@dataclass(frozen=True)
+class _Claim:
+    """What f claims at θ: its loss (as a float), the loss's dtype, ∇L (NumPy, its own dtype)."""
+
+    loss: float
+    loss_dtype: np.dtype
+    grad: np.ndarray
+
+
+def _claim(f: Callable, theta: np.ndarray, X: Any, Y: Any) -> _Claim:
+    loss, grad = f(theta.copy(), X, Y)
+    loss = _scalar(loss)
+    g = _to_numpy(grad)
+    if g.shape != theta.shape:
+        raise ValueError(f"grad has shape {g.shape}, expected ({theta.size},) to match theta")
+    return _Claim(float(loss), _dtype_of(loss), g)
+
+
+@dataclass(frozen=True)
+class _Loss:
+    """The loss whose finite differences check the claim: f's own, or a float64 reference."""
+
+    fn: Callable
+    theta: np.ndarray  # where: θ as f saw it when it computed the claim
+    value: float  # L(θ)
+    dtype: np.dtype
+    described: str = ""  # where it came from, when not from f itself
+
+    @property
+    def is_reference(self) -> bool:
+        return bool(self.described)
+
+    def at(self, t: np.ndarray, X: Any, Y: Any) -> float:
+        return float(_scalar(self.fn(t.copy(), X, Y)[0]))
+
+
+def _differenced_loss(f: Callable, theta: np.ndarray, X: Any, Y: Any, claim: _Claim,
+                      reference: Callable | None, low: bool) -> tuple[_Loss, _Claim]:
+    """The loss to difference, and the claim at the same point.
+
+    A float32 gradient is compared with the finite differences of the same loss in float64:
+    ``reference``, or a tutor kernel's float64 twin, at θ rounded to float32, where f computed
+    its gradient. A float32 loss is rounded at 1.2e−7, too coarse for its differences to tell
+    a correct gradient from one wrong by 1 %.
+    """
+    described = ""
     if low:
         if reference is None and (reference := _float64_twin(f)) is not None:
             described = "float64 loss (the kernel's float64 twin)"
         if reference is not None:
             described = described or "reference loss"
             # the analytic gradient and the finite differences at the same point: θ as f sees it
-            rounded = theta.astype(g_native.dtype).astype(np.float64)
+            rounded = theta.astype(claim.grad.dtype).astype(np.float64)
             if not np.array_equal(rounded, theta):
                 theta = rounded
-                loss0, loss_dtype, g_native = claim(theta)
+                claim = _claim(f, theta, X, Y)
     elif reference is not None:
         described = "reference loss"
-    if reference is not None:
-        source = reference
-        value = scalar(reference(theta.copy(), X, Y)[0])
-        loss_dtype, loss0 = _dtype_of(value), float(value)
-        if not np.isfinite(loss0):
-            raise ValueError(f"the reference loss is not finite at theta: {loss0}")
-    # machine epsilon of the differenced loss (and, without a reference, of the gradient)
-    dtypes = (loss_dtype,) if reference is not None else (loss_dtype, g_native.dtype)
-    ulp = max([np.finfo(np.float64).eps] + [np.finfo(d).eps for d in dtypes
+    if reference is None:
+        return _Loss(f, theta, claim.loss, claim.loss_dtype), claim
+    value = _scalar(reference(theta.copy(), X, Y)[0])
+    loss = _Loss(reference, theta, float(value), _dtype_of(value), described)
+    if not np.isfinite(loss.value):
+        raise ValueError(f"the reference loss is not finite at theta: {loss.value}")
+    return loss, claim
+
+
+def _ulp(loss: _Loss, claim: _Claim) -> float:
+    """Machine epsilon of the differenced loss (and, without a reference, of the gradient)."""
+    dtypes = (loss.dtype,) if loss.is_reference else (loss.dtype, claim.grad.dtype)
+    return max([np.finfo(np.float64).eps] + [np.finfo(d).eps for d in dtypes
                                              if np.issubdtype(d, np.floating)])
-    grad = g_native.astype(np.float64)
+
+
+def _finite(grad: np.ndarray) -> np.ndarray:
+    """The claimed gradient in float64, refused where it is not a number."""
+    grad = grad.astype(np.float64)
     if not np.all(np.isfinite(grad)):
         i = int(np.flatnonzero(~np.isfinite(grad))[0])
         raise ValueError(f"grad is not finite at θ: grad[{i}] = {grad[i]}; the model is not "
                          "differentiable there or overflows: check at other values of θ")
+    return grad
 
-    def loss_at(t: np.ndarray) -> float:
-        return float(scalar(source(t.copy(), X, Y)[0]))
 
-    # Defaults. eps ≈ cbrt(machine epsilon) balances truncation O(h²) against rounding
-    # O(ε/h); a float32 loss is rounded at ε₃₂ ≈ 1.2e-7, so its step is cbrt(ε₃₂). A float32
-    # gradient against a float64 reference: rtol, atol are float32 rounding with room to spare.
-    coarse = low and reference is None
+def _tolerances(low: bool, coarse: bool, loss0: float, eps: float | None, rtol: float | None,
+                atol: float | None) -> tuple[float, float, float]:
+    """eps, rtol, atol: the caller's, or the defaults for the gradient's dtype.
+
+    eps ≈ cbrt(machine epsilon) balances truncation O(h²) against rounding O(ε/h); a float32
+    loss is rounded at ε₃₂ ≈ 1.2e-7, so its step is cbrt(ε₃₂) (``coarse``: a float32 gradient
+    with no float64 loss to difference). A float32 gradient against a float64 reference
+    (``low``): rtol, atol are float32 rounding with room to spare.
+    """
     eps = eps if eps is not None else (5e-3 if coarse else 6e-6)
     rtol = rtol if rtol is not None else (2e-2 if coarse else 1e-3 if low else 1e-5)
     atol = atol if atol is not None else (
         1e-3 if coarse else 1e-5 if low else 1e-8) * max(1.0, abs(loss0))
+    return eps, rtol, atol
 
-    def tol(*values: float) -> float:  # atol + rtol · max|values|
-        return atol + rtol * max(abs(v) for v in values)
 
-    def noise(h: float) -> float:  # rounding in (L(θ ± h) − L(θ))/h: a few ulps of L, over h
-        return 8 * ulp * max(1.0, abs(loss0)) / h
+@dataclass(frozen=True)
+class _FiniteDifferences:
+    """Slopes of the loss around θ by finite differences, and the verdict on a claimed slope."""
 
-    def passed(a: float, num: float, note: str = "") -> tuple[float, str, str]:
-        if not note and abs(a - num) > rtol * max(abs(a), abs(num)):
+    loss: _Loss
+    X: Any
+    Y: Any
+    ulp: float
+    rtol: float
+    atol: float
+
+    def tol(self, *values: float) -> float:  # atol + rtol · max|values|
+        return self.atol + self.rtol * max(abs(v) for v in values)
+
+    def noise(self, h: float) -> float:  # rounding in (L(θ ± h) − L(θ))/h: a few ulps of L, over h
+        return 8 * self.ulp * max(1.0, abs(self.loss.value)) / h
+
+    def slopes(self, d: np.ndarray, h: float) -> tuple[float, float]:
+        # fwd = (L(θ+hd) − L(θ))/h,  bwd = (L(θ) − L(θ−hd))/h,  central = (fwd + bwd)/2
+        theta, loss0 = self.loss.theta, self.loss.value
+        return ((self.loss.at(theta + h * d, self.X, self.Y) - loss0) / h,
+                (loss0 - self.loss.at(theta - h * d, self.X, self.Y)) / h)
+
+    def passed(self, a: float, num: float, note: str = "") -> tuple[float, str, str]:
+        if not note and abs(a - num) > self.rtol * max(abs(a), abs(num)):
             note = (f"agrees only within atol: a slope this small ({max(abs(a), abs(num)):.2g}) "
                     "is not resolved to rtol by the finite differences")
         return num, "pass", note
 
-    def check(d: np.ndarray, h: float, a: float) -> tuple[float, str, str]:
-        """Compare the analytic slope ``a`` along direction ``d`` with finite differences."""
-        def slopes(h: float) -> tuple[float, float]:
-            # fwd = (L(θ+hd) − L(θ))/h,  bwd = (L(θ) − L(θ−hd))/h,  central = (fwd + bwd)/2
-            return ((loss_at(theta + h * d) - loss0) / h, (loss0 - loss_at(theta - h * d)) / h)
-        fwd, bwd = slopes(h)
+    def verdict(self, d: np.ndarray, h: float, a: float) -> tuple[float, str, str]:
+        """(numeric slope, status, note) for the analytic slope ``a`` along direction ``d``."""
+        fwd, bwd = self.slopes(d, h)
         num = (fwd + bwd) / 2
         if not np.isfinite(num):
             return num, "fail", "loss is not finite at θ ± h"
         # Flat: the loss does not move above its rounding over θ ± h, and the analytic slope
         # says it should not. Nothing is checked there: a gradient wrong by 1 % (or by a
         # factor of 2) would look the same. Saturated units do this: G′ ≈ 0 for |z| ≳ 40.
-        if max(abs(fwd), abs(bwd), abs(a)) <= noise(h):
+        if max(abs(fwd), abs(bwd), abs(a)) <= self.noise(h):
             return num, "flat", (
                 f"the loss does not change measurably over θ ± {h:.2g} (slopes below "
-                f"{noise(h):.2g} are lost in its rounding): finite differences cannot check the "
-                "analytic value here. Saturated units (logistic or tanh at large |z|) or a dead "
-                "ReLU?")
-        agrees = abs(a - num) <= tol(a, num)
-        gap = abs(fwd - bwd)
-        if agrees and gap <= tol(fwd, bwd):
-            return passed(a, num)
+                f"{self.noise(h):.2g} are lost in its rounding): finite differences cannot check "
+                "the analytic value here. Saturated units (logistic or tanh at large |z|) or a "
+                "dead ReLU?")
+        if abs(a - num) <= self.tol(a, num) and abs(fwd - bwd) <= self.tol(fwd, bwd):
+            return self.passed(a, num)
         # The central difference disagrees, or the one-sided slopes do (a kink may hide
         # behind a central difference that happens to agree): look again with h/100.
-        fwd2, bwd2 = slopes(h / 100)
-        num2 = (fwd2 + bwd2) / 2
-        gap2 = abs(fwd2 - bwd2)
+        return self._second_look(d, h, a, fwd, bwd)
+
+    def _second_look(self, d: np.ndarray, h: float, a: float, fwd: float, bwd: float
+                     ) -> tuple[float, str, str]:
+        num, gap, tol = (fwd + bwd) / 2, abs(fwd - bwd), self.tol
+        fwd2, bwd2 = self.slopes(d, h / 100)
+        num2, gap2 = (fwd2 + bwd2) / 2, abs(fwd2 - bwd2)
         # Smooth: fwd − bwd ≈ L''·h shrinks 100× with h. Kink: the gap stays (≈ the jump).
         # A one-sided slope also carries rounding noise ≈ ε·|L|/h, large at h/100 in float32.
-        kink = (gap > tol(fwd, bwd) + noise(h) and gap2 > tol(fwd2, bwd2) + noise(h / 100)
+        kink = (gap > tol(fwd, bwd) + self.noise(h) and gap2 > tol(fwd2, bwd2) + self.noise(h / 100)
                 and gap2 > gap / 10)
-        if not kink and agrees:
-            return passed(a, num)
+        if not kink and abs(a - num) <= tol(a, num):
+            return self.passed(a, num)
         if not kink and np.isfinite(num2) and abs(a - num2) <= tol(a, num2):
-            return passed(a, num2, f"badly conditioned at h={h:.2g}: central difference "
-                                   f"{num:.6g}, but {num2:.6g} at h/100 agrees")
+            return self.passed(a, num2, f"badly conditioned at h={h:.2g}: central difference "
+                                        f"{num:.6g}, but {num2:.6g} at h/100 agrees")
         if kink:
             # A one-sided slope is off by about L''·h/2 (first order, unlike the central one):
             # the slopes at h/100 bound the one-sided derivatives too, 100 times closer.
@@ -361,36 +326,49 @@ def gradcheck(f: Callable[[np.ndarray, Any, Any], tuple[Any, Any]], theta: Any, 
                 + ("" if ok else " lies outside them"))
         return num, "fail", ""
 
-    rows = []
-    if mode == "full":
-        if names is None and getattr(f, "parameters", None) is not None:
-            if len(f.parameters) == P:  # type: ignore[attr-defined]
-                names = f.parameters  # type: ignore[attr-defined]
-        if names is None:
-            names = [f"theta[{i}]" for i in range(P)]
-        if len(names) != P:
-            raise ValueError(f"names has {len(names)} entries, theta has {P} parameters")
-        for i in range(P):
-            h = eps * max(1.0, abs(theta[i]))
-            h = (theta[i] + h) - theta[i]  # the step actually taken in floating point
-            e = np.zeros(P)
-            e[i] = 1.0
-            a = float(grad[i])
-            rows.append((str(names[i]), i, a, *check(e, h, a)))
-    else:
-        # Random unit directions v: the directional derivative is ∇L·v ≈ (L(θ+hv) − L(θ−hv))/2h.
-        rng = np.random.default_rng(seed)
-        h = eps * max(1.0, float(np.max(np.abs(theta), initial=0.0)))
-        for k in range(directions):
-            v = rng.standard_normal(P)
-            v /= np.linalg.norm(v)
-            a = float(grad @ v)
-            rows.append((f"direction {k + 1}", k, a, *check(v, h, a)))
 
-    out = []
-    for name, i, a, num, status, note in rows:
-        err = abs(a - num)  # rel = |a − n| / max(|a|, |n|), 0 when both are 0
-        big = max(abs(a), abs(num))
-        rel = 0.0 if big == 0 else err / max(big, np.finfo(np.float64).tiny)
-        out.append(GradCheckRow(name, i, a, num, err, rel, status, note))
-    return GradCheckReport(tuple(out), mode, rtol, atol, eps, str(g_native.dtype), described)
+def _names(f: Any, names: Sequence[Any] | None, P: int) -> Sequence[Any]:
+    """The rows' names: ``names``, else a tutor kernel's parameters, else theta[i]."""
+    if names is None and getattr(f, "parameters", None) is not None:
+        if len(f.parameters) == P:
+            names = f.parameters
+    if names is None:
+        names = [f"theta[{i}]" for i in range(P)]
+    if len(names) != P:
+        raise ValueError(f"names has {len(names)} entries, theta has {P} parameters")
+    return names
+
+
+def _coordinate_rows(fd: _FiniteDifferences, grad: np.ndarray, names: Sequence[Any],
+                     eps: float) -> list[tuple]:
+    """Full mode: ∂L/∂θ_i ≈ (L(θ + h e_i) − L(θ − h e_i)) / 2h, one row per coordinate."""
+    theta, rows = fd.loss.theta, []
+    for i in range(theta.size):
+        h = eps * max(1.0, abs(theta[i]))
+        h = (theta[i] + h) - theta[i]  # the step actually taken in floating point
+        e = np.zeros(theta.size)
+        e[i] = 1.0
+        a = float(grad[i])
+        rows.append((str(names[i]), i, a, *fd.verdict(e, h, a)))
+    return rows
+
+
+def _direction_rows(fd: _FiniteDifferences, grad: np.ndarray, directions: int, seed: int,
+                    eps: float) -> list[tuple]:
+    """Fast mode: random unit directions v, ∇L·v ≈ (L(θ + hv) − L(θ − hv)) / 2h."""
+    theta, rows = fd.loss.theta, []
+    rng = np.random.default_rng(seed)
+    h = eps * max(1.0, float(np.max(np.abs(theta), initial=0.0)))
+    for k in range(directions):
+        v = rng.standard_normal(theta.size)
+        v /= np.linalg.norm(v)
+        a = float(grad @ v)
+        rows.append((f"direction {k + 1}", k, a, *fd.verdict(v, h, a)))
+    return rows
+
+
+def _row(name: str, i: int, a: float, num: float, status: str, note: str) -> GradCheckRow:
+    err = abs(a - num)  # rel = |a − n| / max(|a|, |n|), 0 when both are 0
+    big = max(abs(a), abs(num))
+    rel = 0.0 if big == 0 else err / max(big, np.finfo(np.float64).tiny)
+    return GradCheckRow(name, i, a, num, err, rel, status, note)
