@@ -44,7 +44,7 @@ print(derivation)
 # against the gradient: α₁ = α₀ − γ·dc/dα.
 
 # %%
-stepper = tutor.Session.slides(learning_rate=0.1)
+stepper = tutor.start("slides", learning_rate=0.1)
 first = stepper.forward()
 for line in stepper.explain(first):
     print(line)

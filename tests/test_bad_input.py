@@ -91,26 +91,27 @@ API_CATALOGUE = [
     ("descend: ragged X", lambda: descend(X=[[1.0], [2.0, 3.0], [3.0]]),
      "not all the same length", "a table of numbers"),
     ("descend: X is None", lambda: descend(X=None), r"missing \(None\)", "a table of numbers"),
-    ("descend: γ = 0", lambda: descend(learning_rate=0), "got 0", "positive finite number"),
-    ("descend: γ < 0", lambda: descend(learning_rate=-0.1), "got -0.1", "positive finite number"),
-    ("descend: γ = NaN", lambda: descend(learning_rate=nan), "got nan", "positive finite number"),
-    ("descend: γ = inf", lambda: descend(learning_rate=inf), "got inf", "positive finite number"),
-    ("descend: γ is text", lambda: descend(learning_rate="0.1"), "got '0.1'",
-     "a positive one such as 0.1"),
-    ("descend: γ is None", lambda: descend(learning_rate=None), "got None",
-     "a positive one such as 0.1"),
-    ("descend: batch of 0", lambda: descend(batch_size=0), "got 0", "whole number from 1 to 3"),
-    ("descend: negative batch", lambda: descend(batch_size=-1), "got -1", "from 1 to 3"),
-    ("descend: batch of 1.5", lambda: descend(batch_size=1.5), "got 1.5", "whole number"),
-    ("descend: batch larger than the data", lambda: descend(batch_size=4), "got 4",
+    ("descend: γ = 0", lambda: descend(learning_rate=0), "not 0", "positive number such as 0.1"),
+    ("descend: γ < 0", lambda: descend(learning_rate=-0.1), "not -0.1", "positive number"),
+    ("descend: γ = NaN", lambda: descend(learning_rate=nan), "not nan", "positive number"),
+    ("descend: γ = inf", lambda: descend(learning_rate=inf), "not inf", "positive number"),
+    ("descend: γ is a word", lambda: descend(learning_rate="fast"), "not 'fast'",
+     "a positive number such as 0.1"),
+    ("descend: γ is None", lambda: descend(learning_rate=None), "not None",
+     "a positive number such as 0.1"),
+    ("descend: batch of 0", lambda: descend(batch_size=0), "not 0", "whole number from 1 to 3"),
+    ("descend: negative batch", lambda: descend(batch_size=-1), "not -1", "from 1 to 3"),
+    ("descend: batch of 1.5", lambda: descend(batch_size=1.5), "not 1.5", "whole number"),
+    ("descend: batch larger than the data", lambda: descend(batch_size=4), "not 4",
      r"from 1 to 3 \(the number of samples\)"),
-    ("descend: batch size as text", lambda: descend(batch_size="2"), "got '2'", "whole number"),
-    ("descend: negative steps", lambda: descend(steps=-1), "got -1", "whole number ≥ 0"),
-    ("descend: fractional steps", lambda: descend(steps=1.5), "got 1.5", "whole number ≥ 0"),
-    ("descend: negative epochs", lambda: descend(epochs=-2), "got -2", "whole number ≥ 0"),
-    ("descend: negative seed", lambda: descend(seed=-1, batch_size=1), "got -1",
+    ("descend: batch size as a word", lambda: descend(batch_size="two"), "not 'two'",
+     "whole number"),
+    ("descend: negative steps", lambda: descend(steps=-1), "not -1", "whole number ≥ 0"),
+    ("descend: fractional steps", lambda: descend(steps=1.5), "not 1.5", "whole number ≥ 0"),
+    ("descend: negative epochs", lambda: descend(epochs=-2), "not -2", "whole number ≥ 0"),
+    ("descend: negative seed", lambda: descend(seed=-1, batch_size=1), "not -1",
      "whole number ≥ 0"),
-    ("descend: seed as text", lambda: descend(seed="a", batch_size=1), "got 'a'",
+    ("descend: seed as a word", lambda: descend(seed="a", batch_size=1), "not 'a'",
      "whole number ≥ 0"),
     ("kernel: text in X", lambda: kernel()([0.0, 0.0], [["a"], ["b"]], [1.0, 2.0]),
      "text such as 'a'", "a table of numbers"),
@@ -164,9 +165,9 @@ API_CATALOGUE = [
     ("Session: unknown parameter", lambda: session().set_parameter("gamma", 1), "'gamma'",
      "the parameters are α, β₁"),
     ("Session: parameter number out of range", lambda: session().set_parameter(9, 1),
-     "number 9", "numbered 0 to 1"),
+     "not 9", "a parameter's number, 0 to 1"),
     ("Session: parameter value as text", lambda: session().set_parameter("alpha", "two"),
-     "not 'two'", "finite number such as 2"),
+     "not 'two'", "a number such as 2"),
     ("Session: infinite parameter value", lambda: session().set_parameter("alpha", inf),
      "not inf", "finite number"),
     ("Session: rewind past the steps taken", lambda: session().rewind(5), "not 5",
@@ -216,8 +217,9 @@ def test_the_python_api_refuses_bad_input_clearly(call, wrong, accepted):
 
 def test_descend_refuses_at_the_call_not_at_the_first_step():
     """A learner who writes ``run = tutor.descend(…, learning_rate=0)`` hears it at once."""
-    with pytest.raises(ValueError, match="learning_rate"):
+    with pytest.raises(tutor.SpecError, match="the learning rate γ") as refused:
         descend(learning_rate=0)  # not iterated
+    assert refused.value.field == "learning_rate"
     tally(API)
 
 
@@ -307,58 +309,63 @@ def refused(capsys, argv, code, wrong, accepted):
 
 CLI_CATALOGUE = [
     # what is wrong, the arguments, the defect named, what is accepted
-    ("γ = 0", ["descend", "--learning-rate", "0"], "got 0", "positive number such as 0.1"),
-    ("γ < 0", ["descend", "--learning-rate", "-0.5"], "got -0.5", "positive number"),
-    ("γ = NaN", ["descend", "--learning-rate", "nan"], "got nan", "positive number"),
-    ("γ = inf", ["descend", "--learning-rate", "inf"], "got inf", "positive number"),
-    ("γ too large for a float", ["descend", "--lr", "1e400"], "got inf", "positive number"),
+    ("γ = 0", ["descend", "--learning-rate", "0"], "--learning-rate: .*, not 0$",
+     "positive number such as 0.1"),
+    ("γ < 0", ["descend", "--learning-rate", "-0.5"], "not -0.5", "positive number"),
+    ("γ = NaN", ["descend", "--learning-rate", "nan"], "not nan", "positive number"),
+    ("γ = inf", ["descend", "--learning-rate", "inf"], "not inf", "positive number"),
+    ("γ too large for a float", ["descend", "--lr", "1e400"], "not inf", "positive number"),
     ("γ as a word", ["descend", "--learning-rate", "fast"], "'fast' is not a number",
      "give one such as 0.1"),
-    ("a batch of 0", ["descend", "--batch-size", "0"], "got 0", "at least 1"),
-    ("a batch larger than the data", ["descend", "--batch-size", "5"], "got 5",
+    ("a batch of 0", ["descend", "--batch-size", "0"], "--batch-size: .*not 0", "≥ 1"),
+    ("a batch larger than the data", ["descend", "--batch-size", "5"], "not 5",
      r"from 1 to 1 \(the number of samples"),
-    ("a batch larger than the data, in fit", ["fit", "--batch-size", "1000"], "got 1000",
+    ("a batch larger than the data, in fit", ["fit", "--batch-size", "1000"], "not 1000",
      "from 1 to 100"),
     ("a fractional batch", ["descend", "--batch-size", "1.5"], "'1.5' is not a whole number",
      "give one such as 10"),
-    ("negative steps", ["descend", "--steps", "-3"], "got -3", "at least 0"),
+    ("negative steps", ["descend", "--steps", "-3"], "--steps: .*not -3", "whole number ≥ 0"),
     ("fractional steps", ["descend", "--steps", "1.5"], "'1.5' is not a whole number",
      "such as 10"),
     ("no steps to fit with", ["fit", "--steps", "0"], "--steps", "at least 1"),
-    ("0 epochs", ["descend", "--epochs", "0"], "got 0", "at least 1"),
-    ("a negative seed", ["descend", "--seed", "-1"], "got -1", "at least 0"),
-    ("no samples", ["descend", "--data", "linear", "--n", "0"], "got 0", "at least 1"),
+    ("0 epochs", ["descend", "--epochs", "0"], "--epochs: .*not 0", "whole number ≥ 1"),
+    ("a negative seed", ["descend", "--seed", "-1"], "--seed: .*not -1", "whole number ≥ 0"),
+    ("no samples", ["descend", "--data", "linear", "--n", "0"], "--n: .*not 0",
+     "whole number ≥ 1"),
     ("too few samples for the data set", ["descend", "--data", "moons", "--n", "1"], "not 1",
      "at least 2"),
-    ("a negative tolerance", ["fit", "--tolerance", "-1"], "got -1", "positive number"),
-    ("a NaN tolerance", ["fit", "--tolerance", "nan"], "got nan", "positive number"),
-    ("every 0th step", ["descend", "--every", "0"], "got 0", "at least 1"),
-    ("a parameter value as a word", ["descend", "--params", "alpha=two"], "'two' for alpha",
-     "such as alpha=2"),
-    ("an infinite parameter value", ["descend", "--params", "alpha=inf"], "got inf",
+    ("a negative tolerance", ["fit", "--tolerance", "-1"], "--tolerance: .*not -1",
+     "positive number"),
+    ("a NaN tolerance", ["fit", "--tolerance", "nan"], "not nan", "positive number"),
+    ("every 0th step", ["descend", "--every", "0"], "--every: .*not 0", "whole number ≥ 1"),
+    ("a parameter value as a word", ["descend", "--params", "alpha=two"],
+     "--params: the value of alpha .*not 'two'", "a number such as 2"),
+    ("an infinite parameter value", ["descend", "--params", "alpha=inf"], "not 'inf'",
      "finite number"),
     ("an unknown parameter", ["descend", "--params", "beta=1"], "no parameter called 'beta'",
      "the parameters are alpha"),
     ("a negative hidden width", ["descend", "--model", "mlp", "--hidden", "-2"],
-     "a negative width", "positive whole numbers such as 16,16"),
+     "--hidden: .*a width cannot be negative", "positive whole numbers such as 16,16"),
     ("a hidden width of 0", ["descend", "--model", "mlp", "--hidden", "0"], "'0'",
      "positive whole numbers"),
     ("a hidden width as a word", ["descend", "--model", "mlp", "--hidden", "a"],
-     "'a' is not a width", "positive whole numbers"),
+     "--hidden: .*'a' is not a width", "positive whole numbers"),
     ("a network larger than any machine's memory",
      ["descend", "--model", "mlp", "--hidden", "300000,300000"],
      r"has [\d,]+ parameters: descending needs about [\d,.]+ GB",
      "make the hidden layers narrower or fewer"),
     ("a negative layer width", ["descend", "--model", "mlp", "--layers", "2,-3,1"],
-     "a negative width", "such as 2,16,16,3"),
+     "--layers: .*a width cannot be negative", "such as 2,16,16,3"),
     ("an unknown activation", ["descend", "--model", "mlp", "--activation", "relux"],
      "'relux': no activation has that name", "choose one of logistic, tanh, relu"),
     ("an activation for a model that has none", ["descend", "--activation", "relux"],
-     "--activation does not apply to --model slides", "the models that use it: neuron, mlp"),
+     "--activation: an activation does not apply to the slides' model",
+     "the models that take it: neuron, mlp"),
     ("a loss for logistic regression", ["fit", "--model", "logistic", "--loss", "squared_error"],
-     "--loss does not apply to --model logistic", "the models that use it: slides, neuron"),
+     "--loss: a loss does not apply to logistic regression",
+     "the models that take it: slides, neuron"),
     ("hidden widths for a neuron", ["descend", "--model", "neuron", "--hidden", "3"],
-     "--hidden does not apply", "the models that use it: mlp"),
+     "--hidden: hidden widths do not apply to a neuron", "the models that take it: mlp"),
     ("a parameter named without a value", ["descend", "--params", "beta"],
      "no parameter called 'beta'", "the parameters are alpha"),
     ("an unknown output", ["descend", "--model", "mlp", "--output", "sigmoidd"],
@@ -370,10 +377,11 @@ CLI_CATALOGUE = [
     ("an unknown data set", ["descend", "--data", "moon"], "'moon'",
      "the built-in data sets are"),
     ("data with more features than the model's inputs", ["descend", "--data", "moons"],
-     "takes 1 inputs but the data has 2", "change --layers or --features"),
+     "takes 1 input but the data has 2", "choose 1 of the features, or a model with 2 inputs"),
     ("a model with more outputs than the data's targets",
      ["descend", "--model", "mlp", "--layers", "1,2,2", "--data", "linear"],
-     "has 2 outputs but the data has 1 target column", "make the last width of --layers 1"),
+     "--layers: the model has 2 outputs but the data has 1 target column",
+     "make the last width 1"),
     ("a 0/1 loss on real-valued targets", ["descend", "--model", "logistic", "--data", "linear"],
      "'y' has other values", "a 0/1 target"),
     ("a history file in a folder that is not there",
@@ -423,10 +431,11 @@ def test_fit_refuses_data_without_an_answer_before_descending(capsys, tmp_path, 
     assert time.perf_counter() - started < 2  # not after 100,000 steps of a hopeless descent
 
 
-def test_ctrl_c_in_a_long_descend_exits_130_with_one_line(capsys, monkeypatch):
-    from tutor.cli import commands
+def test_ctrl_c_in_a_long_descend_exits_130_and_keeps_what_was_done(capsys, monkeypatch):
+    """Ctrl-C ends the run, not the work: the rows taken are printed, with one line saying so."""
+    from tutor.cli import descend
 
-    real = commands.descend
+    real = descend.descend
 
     def interrupted_at_step_4(*args, **kwargs):
         for step in real(*args, **kwargs):
@@ -434,21 +443,34 @@ def test_ctrl_c_in_a_long_descend_exits_130_with_one_line(capsys, monkeypatch):
                 raise KeyboardInterrupt
             yield step
 
-    monkeypatch.setattr(commands, "descend", interrupted_at_step_4)
+    monkeypatch.setattr(descend, "descend", interrupted_at_step_4)
     code, out, err = run(capsys, ["descend", "--steps", "1000000000"])
-    assert code == 130 and err == "tutor: interrupted\n" and out == ""
-    tally(CLI)
+    assert code == 130 and err == "tutor: interrupted after step 3; what was done is above\n"
+    rows = [line.split()[0] for line in out.splitlines() if line[:1].isdigit()]
+    assert rows == ["1", "2", "3"] and out.splitlines()[-1].startswith("after 3 steps: θ = α = ")
+    code, out, err = run(capsys, ["descend", "--steps", "1000000000", "--json"])
+    document = json.loads(out)  # still a whole JSON document
+    assert code == 130 and document["interrupted"] and len(document["steps"]) == 3
+    tally(CLI, 2)
 
 
-def test_ctrl_c_from_the_terminal_exits_130_without_a_traceback():
-    """The real command, a real SIGINT, in the middle of a descent that would never end."""
+INTERRUPTED = re.compile(r"tutor: interrupted( after step (\d+); what was done is above)?\n")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_from_outside_exits_130_without_a_traceback(signum):
+    """The real command, a real signal, in the middle of a descent that would never end."""
     process = subprocess.Popen([sys.executable, "-m", "tutor", "descend", "--steps",
                                 "1000000000000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    time.sleep(1.5)
-    process.send_signal(signal.SIGINT)
+    time.sleep(2.5)
+    process.send_signal(signum)
     out, err = process.communicate(timeout=30)
-    assert process.returncode == 130 and err == "tutor: interrupted\n", err
+    said = INTERRUPTED.fullmatch(err)
+    assert process.returncode == 130 and said, err
+    if said[2]:  # caught in the descent: its first rows and its last are on the screen
+        assert any(line.startswith(said[2] + " ") for line in out.splitlines())
+        assert out.splitlines()[-1].startswith(f"after {said[2]} steps: θ = α = ")
     tally(CLI)
 
 
@@ -459,21 +481,21 @@ def test_ctrl_c_from_the_terminal_exits_130_without_a_traceback():
      "internal error: RuntimeError: something nobody foresaw\nThis is a bug.*TUTOR_TRACEBACK=1"),
 ])
 def test_anything_else_is_one_line_never_a_traceback(capsys, monkeypatch, error, code, message):
-    from tutor.cli import commands
+    from tutor.cli import descend
 
     def fail(args):
         raise error
 
-    monkeypatch.setattr(commands, "descend_command", fail)
+    monkeypatch.setattr(descend, "descend_command", fail)
     got, _, err = run(capsys, ["descend"])
     assert got == code and re.search(message, err) and "Traceback" not in err, err
     tally(CLI)
 
 
 def test_tutor_traceback_shows_the_traceback_for_a_bug_report(capsys, monkeypatch):
-    from tutor.cli import commands
+    from tutor.cli import descend
 
-    monkeypatch.setattr(commands, "descend_command", lambda args: 1 / 0)
+    monkeypatch.setattr(descend, "descend_command", lambda args: 1 / 0)
     monkeypatch.setenv("TUTOR_TRACEBACK", "1")
     with pytest.raises(ZeroDivisionError):
         main(["descend"])
@@ -481,19 +503,13 @@ def test_tutor_traceback_shows_the_traceback_for_a_bug_report(capsys, monkeypatc
 
 def test_a_huge_steps_keeps_only_what_it_prints(capsys):
     """--steps 10⁹ would hold 10⁹ steps in memory; the table needs the first and last few."""
-    from types import SimpleNamespace
+    from tutor.cli import descend
 
-    from tutor.cli import commands
-    from tutor.cli.setup import problem_from
-
-    args = SimpleNamespace(model="slides", layers=None, hidden=None, activation=None, output=None,
-                           loss=None, params=None, data=None, target=None, features=None,
-                           standardize=False, n=None, seed=0, learning_rate=0.1, steps=3000,
-                           epochs=None, batch_size=None, json=False, every=None)
-    problem = problem_from(args, "slides", need_data=True)
-    kept, divergence = commands._run(problem, args, problem.model.compile(), 3000)
-    assert divergence is None and kept[-1].t == 3000
-    assert len(kept) <= commands.SHORT_RUN + 5 and [s.t for s in kept[-5:]] == list(
+    problem = tutor.build("slides", "slides")
+    result = descend._run(problem, problem.compile(), tutor.RunSpec(0.1, steps=3000),
+                          row=lambda step: [str(step.t)])
+    assert result.divergence is None and result.last.t == 3000
+    assert len(result.rows) == descend.SHORT_RUN and [s.t for s in result.tail] == list(
         range(2996, 3001))
     code, out, _ = run(capsys, ["descend", "--steps", "3000"])
     lines = out.splitlines()
@@ -713,7 +729,7 @@ def test_parameters_that_explode_while_the_loss_stays_finite_are_divergence():
 
 
 def test_a_session_keeps_the_history_and_rewinds_from_a_divergence():
-    s = tutor.Session.slides(learning_rate=1.1)
+    s = tutor.start("slides", learning_rate=1.1)
     while s.forward() is not None:
         pass
     error = s.diverged

@@ -300,8 +300,10 @@ def _inputs(model, spec: ModelSpec, data: Data) -> numpy.ndarray:
                             f"{', '.join(data.features)}", "params")
         return data.X[:, [data.features.index(s.name) for s in model.inputs]]
     if data.k != len(model.inputs):
-        raise SpecError(f"the model takes {len(model.inputs)} inputs but the data has {data.k} "
-                        f"features ({', '.join(data.features)})", "layers")
+        k = len(model.inputs)
+        raise SpecError(f"the model takes {k} input{'s' * (k != 1)} but the data has {data.k} "
+                        f"features ({', '.join(data.features)}): choose {k} of the features, or "
+                        f"a model with {data.k} inputs", "features")
     return data.X
 
 
@@ -320,8 +322,8 @@ def _targets(model, data: Data) -> numpy.ndarray:
     columns = 1 if Y.ndim == 1 else Y.shape[1]
     if columns != m:
         raise SpecError(f"the model has {m} outputs but the data has {columns} target "
-                        f"column{'s' * (columns != 1)} ({', '.join(data.targets)}): one output "
-                        "per target", "layers")
+                        f"column{'s' * (columns != 1)} ({', '.join(data.targets)}): make the "
+                        f"last width {columns}, one output per target", "layers")
     return Y
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import os
+import re
 from dataclasses import dataclass, field
 
 __all__ = ["SpecError", "ModelSpec", "DataSpec", "RunSpec", "Preset", "PRESETS", "KIND_DEFAULTS",
@@ -49,6 +51,13 @@ class SpecError(ValueError):
 
 
 # -- settings: one validator each --------------------------------------------------------------
+def shown(value) -> str:
+    """A value as an error message quotes it: text in quotes, numbers as numbers (0, not 0.0)."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value)
+
+
 def real(value, what: str, field: str | None = None, example: str = "2") -> float:
     """A finite number, given or typed ("0.1", "−0.5" with the printed minus sign)."""
     if isinstance(value, str):
@@ -56,14 +65,15 @@ def real(value, what: str, field: str | None = None, example: str = "2") -> floa
         try:
             number = float(text)
         except ValueError:
-            raise SpecError(f"{what} must be a number such as {example}, not {value!r}",
+            raise SpecError(f"{what} must be a number such as {example}, not {shown(value)}",
                             field) from None
     elif isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise SpecError(f"{what} must be a number such as {example}, not {value!r}", field)
+        raise SpecError(f"{what} must be a number such as {example}, not {shown(value)}", field)
     else:
         number = float(value)
     if not math.isfinite(number):
-        raise SpecError(f"{what} must be a finite number such as {example}, not {value!r}", field)
+        raise SpecError(f"{what} must be a finite number such as {example}, not {shown(value)}",
+                        field)
     return number
 
 
@@ -73,9 +83,10 @@ def learning_rate(value, field: str = "learning_rate") -> float:
     try:
         rate = real(value, "the learning rate γ", field, "0.1")
     except SpecError as error:
-        raise SpecError(f"the learning rate γ must be {accepted}, not {value!r}", field) from error
+        raise SpecError(f"the learning rate γ must be {accepted}, not {shown(value)}",
+                        field) from error
     if rate <= 0:
-        raise SpecError(f"the learning rate γ must be {accepted}, not {value!r}", field)
+        raise SpecError(f"the learning rate γ must be {accepted}, not {shown(value)}", field)
     return rate
 
 
@@ -89,15 +100,15 @@ def whole(value, what: str, least: int = 0, field: str | None = None, most: int 
         try:
             number = int(value.strip())
         except ValueError:
-            raise SpecError(f"{what} must be {accepted}, not {value!r}", field) from None
+            raise SpecError(f"{what} must be {accepted}, not {shown(value)}", field) from None
     if isinstance(number, bool):
-        raise SpecError(f"{what} must be {accepted}, not {value!r}", field)
+        raise SpecError(f"{what} must be {accepted}, not {shown(value)}", field)
     try:
         number = operator.index(number)
     except TypeError:
-        raise SpecError(f"{what} must be {accepted}, not {value!r}", field) from None
+        raise SpecError(f"{what} must be {accepted}, not {shown(value)}", field) from None
     if number < least or (most is not None and number > most):
-        raise SpecError(f"{what} must be {accepted}, not {value!r}", field)
+        raise SpecError(f"{what} must be {accepted}, not {shown(value)}", field)
     return number
 
 
@@ -118,19 +129,21 @@ def widths(value, field: str, least: int = 1) -> tuple[int, ...]:
     parts = value
     if isinstance(value, str):
         text = value.strip().strip(",")
-        if text.startswith("-") or "--" in text:
+        if re.search(r"(^|[,-])\s*-\s*\d", text):  # a dash where a width should start
             raise SpecError(f"{what} {value!r}: a width cannot be negative; give positive whole "
                             f"numbers such as {example}", field)
         parts = [part.strip() for part in text.replace("-", ",").split(",")]
-    try:
-        sizes = tuple(whole(part, what, 1, field) for part in parts)
-    except (SpecError, TypeError):
-        raise SpecError(f"{what} {value!r}: give positive whole numbers such as {example}",
-                        field) from None
+    sizes = []
+    for part in parts:
+        try:
+            sizes.append(whole(part, what, 1, field))
+        except SpecError:
+            raise SpecError(f"{what} {shown(value)}: {shown(part)} is not a width; give positive "
+                            f"whole numbers such as {example}", field) from None
     if len(sizes) < least:
-        raise SpecError(f"{what} {value!r}: give at least {least} positive whole numbers such as "
-                        f"{example}", field)
-    return sizes
+        raise SpecError(f"{what} {shown(value)}: give at least {least} positive whole numbers "
+                        f"such as {example}", field)
+    return tuple(sizes)
 
 
 def assignments(text: str | None, field: str = "params") -> dict[str, float | None]:
@@ -245,9 +258,11 @@ class DataSpec:
 
     @property
     def is_file(self) -> bool:
-        """Whether the source is a file rather than a built-in set's name."""
+        """Whether the source is a file (a .csv name, a path, or a file that is there) rather
+        than a built-in set's name."""
         source = self.source or ""
-        return source.lower() not in DATA_NAMES and bool(source)
+        return bool(source) and (source.lower().endswith(".csv") or os.path.sep in source
+                                 or os.path.exists(source))
 
 
 @dataclass(frozen=True)
