@@ -25,6 +25,7 @@ _PUBLIC = {
     "nonlinearity": ["Collapse", "collapse"],
     "data": ["Data", "DataError", "load_csv"],
     "derivation": ["Derivation"],
+    "backprop": ["Backprop", "ModelGradients"],
     "descent": ["Divergence", "Step", "descend"],
     "econometrics": ["logit_mle", "ols"],
     "gradient_check": ["GradCheckReport", "gradcheck"],

@@ -315,12 +315,3 @@ def model_derivation(model, p) -> Derivation:
     loss_expr = sympy.Add(*[e**2 for e in eps]) if squared else model.loss
     return Derivation(p, loss_expr, steps, chain, definitions, simplified)
 
-
-def __getattr__(name: str):
-    # every parameter's gradient lives in tutor.backprop, which builds on this module; the
-    # name is still found here for the code that imports it from here
-    if name == "Backprop":
-        from .backprop import Backprop
-
-        return Backprop
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

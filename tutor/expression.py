@@ -136,9 +136,9 @@ class Model:
 
     def backprop(self):
         """Every parameter's gradient: ŷ, ε and ∂c/∂θ_j for each θ_j."""
-        from .derivation import Gradients
+        from .backprop import ModelGradients
 
-        return Gradients(self)
+        return ModelGradients(self)
 
     def compile(self, backend="numpy", dtype: str = "float64"):
         """A kernel ``loss, grad = kernel(theta, X, Y)`` vectorized over samples."""

@@ -306,7 +306,7 @@ class Network:
 
     def backprop(self):
         """Every parameter's gradient, layer by layer, in the named z, h and δ."""
-        from .derivation import Backprop
+        from .backprop import Backprop
 
         return Backprop(self)
 
