@@ -330,24 +330,8 @@ def _number(cell: str, path: str, line: int, name: str, j: int, hint: str) -> fl
     return number
 
 
-def load_csv(path, target=None, features=None, *, standardize: bool = False,
-             min_rows: int = 2) -> Data:
-    """Read a CSV file with a header row into a ``Data``.
-
-    ``target`` is the column to predict (default: the column named ``y`` if there is one,
-    else the last column), or a list of names for several targets (Y is then (n, m));
-    ``features`` are the input columns (default: every other column). Cells are parsed with
-    ``float()`` and nothing else. Columns are separated by commas, or by semicolons or tabs
-    when the header has no comma. ``standardize=True`` scales every feature to mean 0 and
-    sd 1 (``Data.means`` and ``Data.stds`` keep the scaling). Fewer than ``min_rows`` data
-    rows is an error.
-
-    Every problem is a ``DataError`` (a ``ValueError``) naming the file, the line (the header
-    is line 1) and the column.
-    """
-    path = os.fspath(path)
-    text = _read_text(path)
-    rows = _rows(text, path)
+def _header(rows, path: str) -> list[str]:
+    """The header row's column names: named, each once, and not numbers."""
     header_line, header = next(rows, (None, None))
     if header is None:
         raise DataError(f"{path}: is empty: a CSV file needs a header row", path=path)
@@ -363,7 +347,12 @@ def load_csv(path, target=None, features=None, *, standardize: bool = False,
             raise DataError(f"{path}: line {header_line}: column {name!r} appears twice (columns "
                             f"{header.index(name) + 1} and {j + 1}): rename one",
                             path=path, line=header_line, column=name)
+    return header
 
+
+def _choose(header: list[str], target, features, path: str) -> tuple[list, list, str]:
+    """The feature and target columns (by default y, or the last column, and all the others),
+    and what to say about a bad cell in them."""
     if target is None:
         target = "y" if "y" in header else header[-1]
     targets = _columns(target, header, "target", path)
@@ -381,7 +370,28 @@ def load_csv(path, target=None, features=None, *, standardize: bool = False,
         raise DataError(f"{path}: column {both[0]!r} is both a feature and a target: leave it "
                         f"out of the features, or choose another target", path=path,
                         column=both[0])
+    return features, targets, hint
 
+
+def load_csv(path, target=None, features=None, *, standardize: bool = False,
+             min_rows: int = 2) -> Data:
+    """Read a CSV file with a header row into a ``Data``.
+
+    ``target`` is the column to predict (default: the column named ``y`` if there is one,
+    else the last column), or a list of names for several targets (Y is then (n, m));
+    ``features`` are the input columns (default: every other column). Cells are parsed with
+    ``float()`` and nothing else. Columns are separated by commas, or by semicolons or tabs
+    when the header has no comma. ``standardize=True`` scales every feature to mean 0 and
+    sd 1 (``Data.means`` and ``Data.stds`` keep the scaling). Fewer than ``min_rows`` data
+    rows is an error.
+
+    Every problem is a ``DataError`` (a ``ValueError``) naming the file, the line (the header
+    is line 1) and the column.
+    """
+    path = os.fspath(path)
+    rows = _rows(_read_text(path), path)
+    header = _header(rows, path)
+    features, targets, hint = _choose(header, target, features, path)
     used = [(header.index(name), name) for name in features + targets]
     values = []
     for line, cells in rows:
@@ -392,7 +402,6 @@ def load_csv(path, target=None, features=None, *, standardize: bool = False,
     if len(values) < min_rows:
         raise DataError(f"{path}: has {len(values)} data row{'s' * (len(values) != 1)} below the "
                         f"header; at least {min_rows} are needed", path=path)
-
     table = numpy.array(values, dtype=numpy.float64).reshape(len(values), len(used))
     k = len(features)
     Y = table[:, k] if len(targets) == 1 else table[:, k:]

@@ -98,6 +98,44 @@ def _separation_message(kind: str) -> str:
     )
 
 
+def _loglik(y: np.ndarray, z: np.ndarray) -> float:
+    # l = sum_i y_i z_i - log(1 + e^{z_i}); logaddexp(0, z) = log(1 + e^z) never overflows
+    return float(np.sum(y * z - np.logaddexp(0.0, z)))
+
+
+def _newton_step(A: np.ndarray, y: np.ndarray, z: np.ndarray, tol: float) -> np.ndarray:
+    """(A'WA)⁻¹ A'(y − p) at z = Aθ, refusing a step that certifies separated data."""
+    p = np.exp(-np.logaddexp(0.0, -z))  # sigma(z) = 1 / (1 + e^{-z}), stable for any z
+    w = np.exp(-np.logaddexp(0.0, z) - np.logaddexp(0.0, -z))  # sigma(z)(1 - sigma(z))
+    grad = A.T @ (y - p)  # score:      dl/dtheta       = A'(y - p)
+    hess = A.T @ (w[:, None] * A)  # information: -d2l/dtheta2 = A' W A
+    try:
+        step = np.linalg.solve(hess, grad)  # Newton: theta <- theta + (A'WA)^{-1} A'(y - p)
+    except np.linalg.LinAlgError:
+        step = np.full(A.shape[1], np.nan)
+    if not np.all(np.isfinite(step)):  # A has full rank, so only vanishing weights do this
+        raise ValueError(_separation_message("perfectly (or quasi-completely)"))
+    # A step direction that puts every observation on its own side (or on the boundary) is a
+    # certificate of separation: moving along it never lowers the likelihood.
+    margin = (2.0 * y - 1.0) * (A @ step)  # ±1 labels times the step's change in z
+    biggest = np.abs(margin).max()
+    if biggest > 0 and margin.min() >= -1e-9 * biggest and np.abs(step).max() >= tol:
+        raise ValueError(_separation_message("perfectly" if margin.min() > 0
+                                             else "quasi-completely"))
+    return step
+
+
+def _halved(A, y, theta, step, z) -> tuple[np.ndarray, np.ndarray]:
+    """Step halving keeps the iteration monotone in l (Newton can overshoot far from θ*)."""
+    l_old = _loglik(y, z)
+    for _ in range(50):
+        z_new = A @ (theta + step)
+        if _loglik(y, z_new) >= l_old - 1e-12 * abs(l_old):
+            break
+        step = step / 2.0
+    return step, z_new
+
+
 def logit_mle(X: ArrayLike, y: ArrayLike, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
     """Maximum-likelihood logit, P(y=1 | x) = sigma(alpha + x'beta), by Newton-Raphson.
 
@@ -120,40 +158,12 @@ def logit_mle(X: ArrayLike, y: ArrayLike, *, tol: float = 1e-10, max_iter: int =
             "the intercept runs off to infinity and the logit MLE does not exist: y needs both "
             "0s and 1s"
         )
-    s = 2.0 * y - 1.0  # +1 / -1 labels: a direction d with s * (A d) >= 0 separates the data
-
-    def loglik(z: np.ndarray) -> float:
-        # l = sum_i y_i z_i - log(1 + e^{z_i}); logaddexp(0, z) = log(1 + e^z) never overflows
-        return float(np.sum(y * z - np.logaddexp(0.0, z)))
-
     theta = np.zeros(A.shape[1])
     z = A @ theta
     for _ in range(max_iter):
-        p = np.exp(-np.logaddexp(0.0, -z))  # sigma(z) = 1 / (1 + e^{-z}), stable for any z
-        w = np.exp(-np.logaddexp(0.0, z) - np.logaddexp(0.0, -z))  # sigma(z)(1 - sigma(z))
-        grad = A.T @ (y - p)  # score:      dl/dtheta       = A'(y - p)
-        hess = A.T @ (w[:, None] * A)  # information: -d2l/dtheta2 = A' W A
-        try:
-            step = np.linalg.solve(hess, grad)  # Newton: theta <- theta + (A'WA)^{-1} A'(y - p)
-        except np.linalg.LinAlgError:
-            step = np.full_like(theta, np.nan)
-        if not np.all(np.isfinite(step)):  # A has full rank, so only vanishing weights do this
-            raise ValueError(_separation_message("perfectly (or quasi-completely)"))
-        # A step direction that puts every observation on its own side (or on the boundary)
-        # is a certificate of separation: moving along it never lowers the likelihood.
-        margin = s * (A @ step)
-        biggest = np.abs(margin).max()
-        if biggest > 0 and margin.min() >= -1e-9 * biggest and np.abs(step).max() >= tol:
-            kind = "perfectly" if margin.min() > 0 else "quasi-completely"
-            raise ValueError(_separation_message(kind))
-        # Step halving keeps the iteration monotone in l (Newton can overshoot far from theta*).
-        l_old = loglik(z)
-        for _ in range(50):
-            z_new = A @ (theta + step)
-            if loglik(z_new) >= l_old - 1e-12 * abs(l_old):
-                break
-            step = step / 2.0
-        theta, z = theta + step, z_new
+        step = _newton_step(A, y, z, tol)
+        step, z = _halved(A, y, theta, step, z)
+        theta = theta + step
         if np.abs(step).max() < tol:
             return theta
     raise RuntimeError(

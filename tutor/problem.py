@@ -33,7 +33,7 @@ from .losses import loss as loss_row
 from .network import Network, linear_regression, logistic_regression, neuron
 from .notation import Symbol, unicode
 from .parser import parse
-from .spec import KIND_DEFAULTS, DataSpec, ModelSpec, Preset, RunSpec, SpecError, preset
+from .spec import DataSpec, ModelSpec, Preset, RunSpec, SpecError, preset
 
 __all__ = ["Problem", "build", "start", "load_data", "build_model", "arrays", "start_values"]
 

@@ -9,9 +9,10 @@ This module imports neither SymPy nor NumPy, so the home screen can draw before 
 
 >>> ModelSpec("mlp", hidden=(16, 16), activation="tanh").hidden
 (16, 16)
->>> ModelSpec("neuron", hidden=(3,))
+>>> ModelSpec("neuron", hidden=(3,))  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
-tutor.spec.SpecError: hidden widths do not apply to a neuron, and would be ignored; the models that take it: mlp
+tutor.spec.SpecError: hidden widths do not apply to a neuron, and would be ignored;
+the models that take it: mlp
 >>> learning_rate("0.1"), batch_size("", n=10), batch_size(4, n=10)
 (0.1, None, 4)
 """
