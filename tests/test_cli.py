@@ -102,6 +102,35 @@ def test_fit_on_a_users_csv_agrees_with_ols_to_six_digits(capsys, tmp_path):
     assert "OLS" in out and "agree to about" in out
 
 
+def test_json_names_each_coefficient_by_its_data_column(capsys, tmp_path):
+    """As the text table does: β₁ (schooling), β₂ (age)."""
+    rng = numpy.random.default_rng(4)
+    X = numpy.column_stack([rng.normal(12, 3, 40), rng.normal(40, 10, 40)])
+    path = tmp_path / "wages.csv"
+    write_csv(path, X, 2 + 0.5 * X[:, 0] + rng.normal(0, 1, 40), ["schooling", "age"])
+    code, out, _ = run(capsys, "fit", "--data", str(path), "--target", "wage", "--json")
+    rows = json.loads(out)["coefficients"]
+    assert code == 0 and [(r["parameter"], r["column"]) for r in rows] == [
+        ("alpha", "constant"), ("beta_1", "schooling"), ("beta_2", "age")]
+    assert all(abs(r["difference"]) < 1e-6 for r in rows)
+    code, out, _ = run(capsys, "descend", "--model", "linear", "--data", str(path), "--target",
+                       "wage", "--standardize", "--steps", "3", "--json")
+    assert json.loads(out)["columns"] == {"alpha": "constant", "beta_1": "schooling",
+                                          "beta_2": "age"}
+
+
+def test_tour_takes_json_as_every_command_does(capsys):
+    code, out, _ = run(capsys, "tour", "--json")
+    runs = {r["learning_rate"]: r for r in json.loads(out)["runs"]}
+    assert code == 0 and [s["alpha"] for s in runs[1.0]["steps"]] == [8.0, 2.0, 8.0, 2.0]
+    first = runs[0.1]["steps"][0]
+    assert (first["yhat"], first["epsilon"], first["loss"], first["dc/dalpha"], first["alpha"]) == (
+        3.0, 3.0, 9.0, -6.0, pytest.approx(2.6))
+    assert runs[0.5]["steps"][0]["alpha"] == 5.0 and "diverged" in runs[1.1]["diverged"]
+    code, text, _ = run(capsys, "tour")
+    assert code == 0 and "2.6" in text and "−2(y − h₂)" in text
+
+
 def test_fit_logistic_regression_against_the_logit_mle(capsys):
     code, out, _ = run(capsys, "fit", "--model", "logistic", "--data", "logistic", "--json")
     payload = json.loads(out)
