@@ -134,3 +134,34 @@ def test_sgd_with_a_huge_learning_rate_still_diverges():
     with pytest.raises(tutor.Divergence):
         run(tutor.linear_regression(2).compile(), numpy.zeros(3), X, y, learning_rate=5.0,
             batch_size=10, epochs=50)
+
+
+def test_a_step_runs_the_forward_pass_once():
+    """The loss and gradient come from one call; ŷ is computed only when a step is asked for it."""
+    net = tutor.mlp([2, 3, 1], "tanh")
+    kernel = net.compile()
+    calls = {"kernel": 0, "predict": 0}
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def __call__(self, *args):
+            calls["kernel"] += 1
+            return self.inner(*args)
+
+        def predict(self, *args):
+            calls["predict"] += 1
+            return self.inner.predict(*args)
+
+    X, Y = tutor.datasets.toy(net, n=8)
+    steps = list(tutor.descend(Counting(kernel), net.init(), X, Y, steps=5))
+    assert calls == {"kernel": 5, "predict": 0}
+    numpy.testing.assert_allclose(steps[2].predictions, kernel.predict(steps[2].theta_before, X))
+    numpy.testing.assert_allclose(steps[2].errors, Y - steps[2].predictions)
+    assert calls["predict"] == 1  # once, then kept
+    steps[2].errors
+    assert calls["predict"] == 1
