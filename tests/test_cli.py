@@ -194,3 +194,66 @@ def test_a_typed_loss_is_derived_and_descended(capsys):
     code, out, _ = run(capsys, "descend", "--loss", "abs(y - yhat)", "--steps", "1", "--json")
     step = json.loads(out)["steps"][0]
     assert step["grad alpha"] == -1.0 and step["alpha"] == pytest.approx(2.1)
+
+
+def _csv_rows(path):
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:3] == ["t", "epoch", "loss"] and all(len(r) == len(rows[0]) for r in rows)
+    return [int(r[0]) for r in rows[1:]]
+
+
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_an_interrupted_run_keeps_every_step_in_its_history(tmp_path, signum):
+    """The history streams as the run goes: Ctrl-C or SIGTERM leaves a whole CSV file with
+    every step taken (before, the file was written only when the run ended)."""
+    import re
+    import signal
+    import time
+
+    path = tmp_path / "run.csv"
+    process = subprocess.Popen([sys.executable, "-m", "tutor", "descend", "--steps",
+                                str(10**12), "--history", str(path)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    for _ in range(300):  # until the run is under way: its first rows are on disk
+        if path.exists() and path.read_text().count("\n") > 1:
+            break
+        time.sleep(0.1)
+    process.send_signal(getattr(signal, signum))
+    _, err = process.communicate(timeout=30)
+    taken = re.fullmatch(r"tutor: interrupted after step (\d+); what was done is above\n", err)
+    assert process.returncode == 130 and taken, err
+    assert _csv_rows(path) == list(range(1, int(taken[1]) + 1))
+
+
+def test_a_history_that_cannot_be_written_is_refused_before_the_first_step(capsys, tmp_path):
+    import time
+
+    started = time.perf_counter()
+    code, _, err = run(capsys, "descend", "--steps", str(10**9), "--history",
+                       str(tmp_path / "no such folder" / "run.csv"))
+    assert code == 2 and err.startswith("tutor: error: --history: cannot write the history")
+    assert time.perf_counter() - started < 5  # not after 10⁹ steps
+
+
+def test_two_runs_cannot_write_one_history(capsys, tmp_path):
+    import time
+
+    path = tmp_path / "run.json"
+    first = subprocess.Popen([sys.executable, "-m", "tutor", "descend", "--steps", str(10**12),
+                              "--history", str(path)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):  # until the first run holds the file
+            if path.exists() and path.stat().st_size:
+                break
+            time.sleep(0.1)
+        code, _, err = run(capsys, "descend", "--steps", "5", "--history", str(path))
+        assert code == 2 and "another tutor run is writing it" in err
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+    steps = json.loads(path.read_text())["steps"]  # the first run's file, whole
+    assert [s["t"] for s in steps] == list(range(1, len(steps) + 1))

@@ -23,6 +23,7 @@ from ..notation import number
 from ..spec import SpecError
 from . import specs
 from .commands import assignments, out
+from .history import History, HistoryError, divergence_record, json_text, record
 from .render import Progress, table
 
 __all__ = ["descend_command", "fit", "SHORT_RUN"]
@@ -100,47 +101,26 @@ def _columns(problem, batch_size) -> tuple[list[str], callable]:
     return headers, row
 
 
-def history_row(step, keys) -> dict:
-    """One step as a flat record: t, epoch, loss, each gradient, θ before and after."""
-    return {"t": step.t, "epoch": step.epoch, "loss": step.loss,
-            **{f"grad {k}": float(g) for k, g in zip(keys, step.grad, strict=False)},
-            **{f"before {k}": float(v) for k, v in zip(keys, step.theta_before, strict=False)},
-            **{k: float(v) for k, v in zip(keys, step.theta, strict=False)}}
-
-
-def divergence_json(divergence, keys) -> dict | None:
-    if divergence is None:
-        return None
-    good = divergence.last_good
-    return {"message": str(divergence), "step": divergence.step, "began": divergence.began,
-            "last_good": None if good is None else {
-                "t": good.t, "theta": dict(zip(keys, good.theta.tolist(), strict=True))}}
-
-
 class JsonSteps:
     """--json on stdout, streamed: the run's settings, then each step as it is taken, then how
     it ended; a run cut short by Ctrl-C still ends in valid JSON ("interrupted": true)."""
 
     def __init__(self, head: dict, keys):
         self.keys, self.count = keys, 0
-        text = json.dumps(head, ensure_ascii=False, indent=1)
-        sys.stdout.write(text[:-2] + ',\n "steps": [')
+        sys.stdout.write(json_text(head)[:-1] + ',\n "steps": [')
 
     def write(self, step) -> None:
-        row = json.dumps(history_row(step, self.keys), ensure_ascii=False)
+        row = json_text(record(step, self.keys))
         sys.stdout.write(("," if self.count else "") + "\n  " + row)
         self.count += 1
 
     def close(self, tail: dict) -> None:
-        ending = json.dumps(tail, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n ],\n" + ending[2:] + "\n")
+        sys.stdout.write("\n ],\n " + json_text(tail)[1:] + "\n")
 
 
 def _open_history(args, keys):
     if not args.history:
         return None
-    from .history import History, HistoryError
-
     try:
         return History(args.history, keys)
     except HistoryError as error:
@@ -183,7 +163,7 @@ def _head(problem, run) -> dict:
 def _tail(problem, result: Run, keys) -> dict:
     last = result.last.theta if result.last is not None else problem.theta0
     return {"theta": dict(zip(keys, last.tolist(), strict=True)),
-            "diverged": divergence_json(result.divergence, keys),
+            "diverged": divergence_record(result.divergence, keys),
             "interrupted": result.interrupted}
 
 

@@ -48,7 +48,7 @@ try:
 except ImportError:  # no advisory locks here (Windows): two runs are not kept apart
     fcntl = None
 
-__all__ = ["History", "HistoryError"]
+__all__ = ["History", "HistoryError", "columns", "record", "divergence_record", "json_text"]
 
 FLUSH_SECONDS = 1.0  # a kill loses at most about this long of the run
 FLUSH_BYTES = 1 << 18  # and the rows waiting in memory stay under about this much text
@@ -81,8 +81,7 @@ class History:
         self.json = self.path.lower().endswith(".json")
         self.flush_seconds, self.flush_bytes = flush_seconds, flush_bytes
         self.rows = 0  # steps handed to write()
-        self._columns = (["t", "epoch", "loss"] + [f"grad {k}" for k in self.keys]
-                         + [f"before {k}" for k in self.keys] + self.keys)
+        self._columns = columns(self.keys)
         self._buffer = io.StringIO(newline="")
         self._end = 0  # where the last whole row ends: everything before it is on disk
         self._closing = b""  # a JSON document's end, written after the rows at each flush
@@ -163,14 +162,13 @@ class History:
         """Add one :class:`tutor.Step`; flush if a second has passed or the buffer is full."""
         if self._fd is None:
             raise ValueError(f"the history file {self.path} is closed")
-        grad, before, theta = step.grad.tolist(), step.theta_before.tolist(), step.theta.tolist()
-        if len(theta) != len(self.keys):
+        if len(step.theta) != len(self.keys):
             raise ValueError(f"the history of {self.path} has {len(self.keys)} parameters, "
-                             f"but step {step.t} has {len(theta)}")
-        values = [step.t, step.epoch, step.loss, *grad, *before, *theta]
+                             f"but step {step.t} has {len(step.theta)}")
+        values = _values(step)
         if self.json:
             first = self._end == self._first and not self._buffer.tell()
-            text = ("\n" if first else ",\n") + _dumps(dict(zip(self._columns, values, strict=True)))
+            text = ("\n" if first else ",\n") + json_text(dict(zip(self._columns, values, strict=True)))
         else:  # numbers never need quoting; str is what the csv module writes, at half the cost
             text = ",".join(map(str, values)) + "\r\n"
         self._buffer.write(text)  # one call: a Ctrl-C leaves the row in or out, never half of it
@@ -193,7 +191,7 @@ class History:
         if self._fd is None:
             return
         try:
-            self._commit(_closing(_divergence(divergence, self.keys)) if self.json else b"")
+            self._commit(_closing(divergence_record(divergence, self.keys)) if self.json else b"")
             os.ftruncate(self._fd, self._end + len(self._closing))  # a shorter end than before
         except OSError as error:
             raise self._failed(error) from None
@@ -262,15 +260,15 @@ class History:
 
 def _closing(diverged: dict | None) -> bytes:
     """A JSON document's end after its rows: the ``]`` of steps, then ``diverged``."""
-    return f'\n], "diverged": {_dumps(diverged)}}}\n'.encode()
+    return f'\n], "diverged": {json_text(diverged)}}}\n'.encode()
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # made once: json.dumps's
 # keywords make a new encoder per call, a fifth of a row's time
 
 
-def _dumps(value) -> str:
-    """JSON with NaN and infinity as null, as ``tutor.cli.render.dump_json`` writes them."""
+def json_text(value) -> str:
+    """One line of JSON, with NaN and infinity as null (as ``tutor.cli.render.dump_json``)."""
     try:
         return _ENCODER.encode(value)
     except ValueError:
@@ -287,8 +285,25 @@ def _finite(value):
     return value
 
 
-def _divergence(divergence, keys: Sequence[str]) -> dict | None:
-    """A :class:`tutor.Divergence` as the JSON history records it."""
+def columns(keys: Sequence[str]) -> list[str]:
+    """A history's columns: t, epoch, loss, ``grad <key>``…, ``before <key>``…, ``<key>``…."""
+    keys = list(keys)
+    return ["t", "epoch", "loss", *(f"grad {k}" for k in keys), *(f"before {k}" for k in keys),
+            *keys]
+
+
+def _values(step) -> list:
+    return [step.t, step.epoch, step.loss, *step.grad.tolist(), *step.theta_before.tolist(),
+            *step.theta.tolist()]
+
+
+def record(step, keys: Sequence[str]) -> dict:
+    """One step as a row of the history, by column (what ``--json`` prints too)."""
+    return dict(zip(columns(keys), _values(step), strict=True))
+
+
+def divergence_record(divergence, keys: Sequence[str]) -> dict | None:
+    """A :class:`tutor.Divergence` as the JSON history (and ``--json``) records it."""
     if divergence is None:
         return None
     good = divergence.last_good
