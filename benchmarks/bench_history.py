@@ -52,18 +52,13 @@ class Run:
 def child(steps: int, path: str) -> int:
     """--direct: the descend command's problem, each step written through History."""
     sys.path.insert(0, str(ROOT))
-    from tutor import descend
-    from tutor.cli import build_parser
+    import tutor
     from tutor.cli.history import History
-    from tutor.cli.setup import problem_from
 
-    args = build_parser().parse_args(["descend", "--steps", str(steps)])
-    problem = problem_from(args, "slides", need_data=True)
-    kernel = problem.model.compile(backend=args.backend, dtype=args.dtype)
+    problem = tutor.build("slides", "slides")  # what `tutor descend` builds with no options
     with History(path, problem.keys) as history:
-        for step in descend(kernel, problem.theta0, problem.X, problem.Y,
-                            learning_rate=args.learning_rate, steps=args.steps,
-                            batch_size=args.batch_size, seed=args.seed, epochs=args.epochs):
+        for step in tutor.descend(problem.compile(), problem.theta0, problem.X, problem.Y,
+                                  learning_rate=0.1, steps=steps):
             history.write(step)
     return 0
 
