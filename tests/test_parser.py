@@ -34,6 +34,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import tutor.parser
+import tutor.parser.lexer
+import tutor.parser.watchdog
 from tutor.activations import activation
 from tutor.losses import LOSSES
 from tutor.notation import Symbol
@@ -258,13 +260,13 @@ def test_the_watchdog_stops_sympy_and_leaves_other_callbacks_alone():
     # The garbage collector and weak references run other libraries' callbacks (hypothesis has
     # one) in the middle of SymPy's work; an exception raised there would be lost, and with it
     # the watchdog, which Python drops once it has raised.
-    watchdog = tutor.parser._watchdog(0.0)
+    watchdog = tutor.parser.watchdog.hook(0.0)
 
     def frame_in(module):
         return types.SimpleNamespace(f_code=(lambda: None).__code__.replace(co_filename=module.__file__))
     watchdog(frame_in(st), "call", None)                      # hypothesis: left alone
     watchdog(frame_in(threading), "call", None)               # the standard library too
-    with pytest.raises(tutor.parser._OutOfTime):
+    with pytest.raises(tutor.parser.watchdog.OutOfTime):
         watchdog(frame_in(sympy.core.power), "call", None)
     calls = []
     gc.callbacks.append(lambda *args: calls.append(args))
@@ -305,9 +307,12 @@ def _in_a_thread(fn, *args, **kwargs):
 
 
 def test_the_parser_never_hands_text_to_an_evaluator():
-    source = Path(tutor.parser.__file__).read_text(encoding="utf-8")
-    for name in ("sympify", "parse_expr", "eval", "exec", "compile", "literal_eval"):
-        assert not re.search(rf"(?<![\w.]){name}\s*\(", source), name  # re.compile is fine
+    modules = sorted(Path(tutor.parser.__file__).parent.glob("*.py"))  # the whole package
+    assert {m.name for m in modules} >= {"__init__.py", "lexer.py", "grammar.py", "bounds.py"}
+    for module in modules:
+        source = module.read_text(encoding="utf-8")
+        for name in ("sympify", "parse_expr", "eval", "exec", "compile", "literal_eval"):
+            assert not re.search(rf"(?<![\w.]){name}\s*\(", source), (module.name, name)  # re.compile is fine
 
 
 # --- the canary: proof that typed text never runs --------------------------------------------
@@ -503,7 +508,7 @@ def test_harmless_unicode_is_accepted(text, expected):
 
 TIME_BOUND = 3.0  # seconds per call: the watchdog's 1 s, and room for a busy machine
 FORMULA_ALPHABET = "0123456789.eE+-*/^(), xyzαŷ_"
-GREEK_LETTERS = "".join(tutor.parser.GREEK)
+GREEK_LETTERS = "".join(tutor.parser.lexer.GREEK)
 ODD_CHARACTERS = ("\x00\r\n\t\x0b\x1b\u200b\u200d\u2060\ufeff\u202e\u2066\u00a0\u3000\u0435\u0430"
                   "\u03bf\uff45\uff0b\U0001d465\u0302\u0301²₁½!.=;[]{}'\"`@#$%&|~<>?:\\\ud800")
 NUMBERS = ["0", "1", "2", "7", "10", "0.5", ".25", "3.", "1e3", "2.5E-4", "1e300", "1e-300",
