@@ -38,7 +38,7 @@ import tutor.parser.lexer
 import tutor.parser.watchdog
 from tutor.activations import activation
 from tutor.losses import LOSSES
-from tutor.notation import Symbol
+from tutor.notation import GREEK, Symbol, latex, unicode
 from tutor.parser import ParseError, parse, parse_activation, parse_loss
 
 a, b, c, x, y, z = (Symbol(name) for name in "abcxyz")
@@ -76,6 +76,24 @@ def test_unicode_operators_and_greek_letters():
     assert parse("x × y ÷ z − 1") == x * y / z - 1
     assert parse("ŷ") == yhat == parse("y\u0302")        # ŷ, precomposed or with a combining hat
     assert parse("λ") == Symbol("lambda")                  # the word lambda is a Python keyword
+
+
+def test_greek_letters_print_as_they_are_typed():
+    assert unicode(parse("ω*x + τ")) == "τ + ω·x"
+    assert (latex(parse("ε")), latex(parse("ο")), latex(parse("ŷ"))) == (r"\varepsilon", "o", r"\hat{y}")
+    typed = {char for letter in GREEK.values() for char in letter.char + letter.variants}
+    assert typed >= {chr(code) for code in range(ord("α"), ord("ω") + 1)} | set("ϵϑϕµŷ")
+
+
+@pytest.mark.parametrize("name", list(GREEK))
+def test_every_greek_letter_reads_prints_and_reads_back(name):
+    letter = GREEK[name]
+    expr = parse(letter.char)
+    assert expr == Symbol(name)
+    assert (unicode(expr), latex(expr)) == (letter.char, letter.latex)
+    assert parse(_typed_back(expr)) == expr                # str() is the name (λ stays λ)
+    for variant in letter.variants:                        # ϵ ϑ ϕ µ ς: the same letters
+        assert parse(variant) == expr
 
 
 def test_the_slides_formulas():
