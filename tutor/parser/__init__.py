@@ -35,7 +35,8 @@ The grammar (whitespace between tokens is ignored)::
     name    = letter { letter | digit | "_" } [ "^(" digits { "," digits } ")" ]
 
 - Operators may also be typed as − × · ÷. A letter is a-z, A-Z, ``_`` or a lowercase Greek
-  letter, which becomes its English name (α is ``alpha``, and ŷ is ``yhat``). Names become
+  letter, which becomes its English name (α is ``alpha``, and ŷ is ``yhat``: the table is
+  :data:`tutor.notation.GREEK`, which the printers use too). Names become
   real symbols (:class:`tutor.notation.Symbol`); names starting with ``_`` or holding ``__`` and
   Python keywords are refused (type λ for the Greek letter lambda).
 - The slides' names: after ``_digits`` a superscript ``^(1,2)`` belongs to the name, so

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import sympy
 
+from ..notation import GREEK as LETTERS
 from .bounds import MAX_DIGITS, digits
 from .errors import refuse
 
@@ -23,10 +24,8 @@ MAX_TOKENS = 400  # numbers, names, operators and parentheses in one formula
 MAX_NUMBER_DIGITS = 30  # significant digits in one typed decimal (1.5, 2e-3)
 MAX_NAME = 40  # characters in a name
 
-GREEK = dict(zip(
-    "αβγδεζηθικλμνξοπρσςτυφχψωϵϑϕµŷ",
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
-    "sigma sigma tau upsilon phi chi psi omega epsilon theta phi mu yhat".split(), strict=True))
+# each Greek letter, and its variant forms, read as the letter's name: α is alpha, ς is sigma
+GREEK = {char: name for name, letter in LETTERS.items() for char in letter.char + letter.variants}
 _OPERATORS = {"+": "+", "-": "-", "−": "-", "*": "*", "×": "*", "·": "*", "⋅": "*", "/": "/",
               "÷": "/", "^": "^", "(": "(", ")": ")", ",": ","}
 _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
