@@ -40,7 +40,7 @@ def digits(number: sympy.Number) -> float:
     return abs(float(mpmath.log10(abs(mpmath.mpf(number)))))
 
 
-def size(expr: sympy.Expr) -> float:
+def _size(expr: sympy.Expr) -> float:
     """|expr| for a number-valued expression (inf when too big to say; 0 when not a number)."""
     try:
         return abs(complex(expr.evalf(15)))
@@ -50,7 +50,7 @@ def size(expr: sympy.Expr) -> float:
         return 0.0
 
 
-def is_real(number: sympy.Expr) -> bool:
+def _is_real(number: sympy.Expr) -> bool:
     """Whether a number-valued expression (16*exp(-3), sqrt(2), not sqrt(-1)) is a real number."""
     if number.is_Number:
         return number.is_finite is not False
@@ -62,10 +62,10 @@ def is_real(number: sympy.Expr) -> bool:
 
 def _abs(number: sympy.Expr) -> float:
     """|number| for a number-valued expression: exactly for numbers, from 15 digits for the rest."""
-    return abs(number) if number.is_Number else size(number)
+    return abs(number) if number.is_Number else _size(number)
 
 
-def short(number: sympy.Number) -> str:
+def _short(number: sympy.Number) -> str:
     return str(number) if number.is_Rational and len(str(number)) <= 20 else f"{float(number):.6g}"
 
 
@@ -82,7 +82,7 @@ def _magnitude(expr: sympy.Expr) -> float:
 
 def _exponent_bounded(arg: sympy.Expr) -> bool:
     """Whether exp(arg) keeps its numbers within 300 digits: no number term beyond ±691."""
-    return all(size(term) <= MAX_EXP for term in sympy.Add.make_args(arg) if term.is_number)
+    return all(_size(term) <= MAX_EXP for term in sympy.Add.make_args(arg) if term.is_number)
 
 
 def roots(expr: sympy.Expr, power: Fraction | int = 1) -> list[tuple[sympy.Rational, Fraction]]:
@@ -129,10 +129,10 @@ class Bounds:
         """Refuse base^exponent before SymPy computes it: the exponent must be a real number
         within ±max_exponent, and the number it makes must have at most MAX_DIGITS digits."""
         bound, typed = self.max_exponent, repr(self.text[exp_start:end])
-        if not exponent.is_number or not is_real(exponent) or _abs(exponent) > bound:
+        if not exponent.is_number or not _is_real(exponent) or _abs(exponent) > bound:
             what = f"{typed} is not a number" if not exponent.is_number else \
-                f"{typed} is not a real number" if not is_real(exponent) else \
-                f"this one is {short(exponent)}"
+                f"{typed} is not a real number" if not _is_real(exponent) else \
+                f"this one is {_short(exponent)}"
             refuse(f"exponents must be numbers between -{bound} and {bound}; {what}", self.text,
                    exp_start, end)
         if _magnitude(base) * abs(float(exponent)) > MAX_DIGITS:
@@ -187,7 +187,7 @@ class Bounds:
                 degree = f"{exponent.denominator:,}" if exponent.denominator < 10**12 else \
                     f"about 10^{math.log10(exponent.denominator):.0f}"
                 refuse(f"{self.text[start:end]!r} takes a root of degree {degree} of "
-                       f"{short(number)}, which SymPy would work out with enormous integers; "
+                       f"{_short(number)}, which SymPy would work out with enormous integers; "
                        "raise numbers only to simple fractions such as 1/2 or 2/3", self.text,
                        start, end)
 
@@ -233,7 +233,7 @@ class Bounds:
                        text, start, end)
         coefficients = (term.as_coeff_Mul()[0] for term in terms)
         if any(digits(c) > MAX_DIGITS for c in coefficients) or (  # 10^300*(x + 10^300)
-                value.is_number and not value.is_Number and not size(value) <= 10.0**MAX_DIGITS):
+                value.is_number and not value.is_Number and not _size(value) <= 10.0**MAX_DIGITS):
             refuse(f"the number would have more than {MAX_DIGITS} digits; numbers must lie "
                    f"between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS} in size", text, start, end)
         if most > MAX_DIGITS:  # 12^(-3/1021) is written with 2^1015*3^1018, 791 digits
