@@ -137,7 +137,7 @@ def test_numbers():
 
 @pytest.mark.parametrize("text", [
     "9^64", "(1/3)^64", "2^-64", "tanh(1e300)", "1e300*x", "0.1234567890123456789012345678*x",
-    "sqrt(2)^3", "(x^8)^8", "x^40*x^24", "exp(1)*x", "sqrt(-1)*x", "λ*x_2 + beta_1^(1,2)",
+    "sqrt(2)^3", "(x^8)^8", "x^40*x^24", "exp(1)*x", "sqrt(-x)*x", "λ*x_2 + beta_1^(1,2)",
     "max(x, 1)/min(y, 2)", "relu(z) + softplus(z) + sigmoid(z)", "abs(x)^0.5", "1e-300",
     "x^sqrt(2)", "(exp(y) + 1)^(16*exp(-3))", "sigmoid(-softplus(log(-softplus(y)) + log(2^4) - 3))",
 ])
@@ -236,6 +236,16 @@ REFUSED = [  # (text, position of the offending character, a phrase of the messa
     ("lοg(x)", 0, "unknown function 'lοg' (read as 'lomicrong')"),  # a Greek omicron
     ("65848^-643**-3", 0, "takes a root of degree 265,847,707"),  # hours of C, past the watchdog
     ("exp(-690)*exp(-690)", 0, "makes exp(-1380)"),              # exp(-1380) would not read back
+    ("sqrt(-1)", 0, "'sqrt(-1)' is not a real number: formulas are real-valued (SymPy makes it I)"),
+    ("a*x + sqrt(-1)", 6, "'sqrt(-1)' is not a real number"),   # the kernels kept the real part
+    ("log(-2)", 0, "real-valued (SymPy makes it log(2) + I*pi); a logarithm needs a number > 0"),
+    ("(-8)^(1/3)", 0, "real-valued (SymPy makes it 2*(-1)**(1/3)); a fractional power needs"),
+    ("(-1)^0.5", 0, "'(-1)^0.5' is not a real number"),
+    ("exp(log(-1))", 4, "'log(-1)' is not a real number"),      # SymPy would make exp(I*pi) = -1
+    ("(-2)^(1/2)*x", 0, "'(-2)^(1/2)' is not a real number"),
+    ("max(sqrt(-1), 1)", 4, "'sqrt(-1)' is not a real number"),  # SymPy would make Max(1, I)
+    ("sqrt(-x^2)", 0, "makes SymPy write I*Abs(x), and I is not a real number"),
+    ("(-x^2)^(1/3)", 0, "and (-1)**(1/3) is not a real number"),
 ]
 
 
@@ -475,10 +485,20 @@ HOSTILE = [  # (category, text, phrase, phrase with wide limits: None the same, 
     ("control character", "x\u00a0+1", "only plain spaces may separate tokens", None),
     ("control character", "x\x0b+1", "only plain spaces may separate tokens", None),
     ("complex", "abs(sqrt(-sqrt(y)))", "makes SymPy write atan2, cos, sin", None),
+    ("complex", "sqrt(-1)", "is not a real number: formulas are real-valued", None),
+    ("complex", "ln(-0.5)*x", "is not a real number: formulas are real-valued", None),
+    ("complex", "(-2)^0.3 + x", "is not a real number: formulas are real-valued", None),
+    ("complex", "(-2)^sqrt(2)", "is not a real number: formulas are real-valued", None),
+    ("complex", "sqrt(1 - sqrt(2))", "is not a real number: formulas are real-valued", None),
+    ("complex", "sqrt(-exp(x))", "makes SymPy write I*exp(x/2)", None),
     ("undefined", "1/(x - x)", "undefined", None),
     ("undefined", "log(0)", "undefined", None),
 ]
 WIDE = {"max_length": 2 * MB, "max_depth": 10**6}  # the limits opened wide
+# formulas in names that are real for some values of the names, so accepted (and left to the
+# kernels' checks): only number-valued parts that are not real are refused
+REAL_FOR_SOME_INPUTS = ["log(x)", "sqrt(-x)", "x^(1/3)", "(-x)^0.5", "log(-x) + sqrt(1 - x^2)",
+                        "sqrt(-sqrt(y))", "abs(sqrt(-1 + 2))", "exp(log(2))*x", "(-8)^2*x", "(-2)^2.0"]
 # harmless and meaningful, so accepted: tabs are whitespace, Greek letters are the slides' own
 ACCEPTED_UNICODE = [("x\t+\t1", x + 1), ("α + β·x", alpha + beta * x), ("ŷ − y", yhat - y),
                     ("λ*x", Symbol("lambda") * x), ("θ", Symbol("theta"))]
@@ -517,6 +537,29 @@ def test_the_hostile_corpus_covers_every_category():
 @pytest.mark.parametrize("text, expected", ACCEPTED_UNICODE)
 def test_harmless_unicode_is_accepted(text, expected):
     assert parse(text) == expected
+
+
+@pytest.mark.parametrize("text", REAL_FOR_SOME_INPUTS)
+def test_formulas_real_for_some_inputs_are_accepted(text):
+    assert not parse(text).has(sympy.I)
+
+
+@pytest.mark.parametrize("text, part", [("a*x + sqrt(-1)", "sqrt(-1)"), ("2*log(-2) + x", "log(-2)"),
+                                        ("x + (-8)^(1/3)", "(-8)^(1/3)"), ("(-1)^0.5*x", "(-1)^0.5"),
+                                        ("exp(log(-1))", "log(-1)"), ("(-2)^(1/2)*x", "(-2)^(1/2)")])
+def test_numbers_that_are_not_real_are_refused_under_a_caret(text, part):
+    with pytest.raises(ParseError, match="is not a real number: formulas are real-valued") as err:
+        parse(text)
+    assert (err.value.position, err.value.width) == (text.index(part), len(part))
+    assert str(err.value).split("\n")[-1] == "  " + " " * text.index(part) + "^" * len(part)
+
+
+def test_a_square_root_of_a_negative_number_says_what_to_write():
+    with pytest.raises(ParseError) as err:
+        parse("sqrt(-1)")
+    assert err.value.message == (
+        "'sqrt(-1)' is not a real number: formulas are real-valued (SymPy makes it I); a square "
+        "root needs a number ≥ 0, such as sqrt(abs(…)); for minus a root write -sqrt(…)")
 
 
 # --- random input ----------------------------------------------------------------------------
@@ -777,11 +820,12 @@ def _tree(rng, size):
     return _Node(f"{name}(" + f",{_space(rng)}".join(k.text for k in kids) + ")", build, ATOM)
 
 
-SYMPY_CONSTANTS = {"E": sympy.E, "I": sympy.I, "pi": sympy.pi}  # how SymPy prints exp(1), log(-1)
+SYMPY_CONSTANTS = {"E": sympy.E}  # how SymPy prints exp(1)
 # the refusals a grammatical formula may meet: values that are undefined (1/(x - x), log(0)),
-# too large (exp(exp(7)) has 476 digits), complex (relu((-3)^(1/3)), abs of a complex root),
+# too large (exp(exp(7)) has 476 digits), complex ((-3)^(1/3), abs of a complex root),
 # too slow for SymPy, or roots of numbers too fine (12^(1/99991)) for SymPy to work out
 LEGITIMATE_REFUSALS = ("undefined", "digits", "makes the power", "keep formulas real-valued",
+                       "is not a real number: formulas are real-valued",
                        "SymPy needs more than", "takes a root of degree")
 
 

@@ -60,11 +60,15 @@ The grammar (whitespace between tokens is ignored)::
   ``sigmoid(t)`` is the logistic row with its ``z`` replaced by ``t``. ``max``/``min`` of
   numbers are evaluated, of anything else kept as written (SymPy's simplification of Max
   compares every pair of arguments and can take seconds).
+- Formulas are real-valued: a number-valued part that is not a real number (``sqrt(-1)`` is
+  I, ``log(-2)`` is log(2) + iπ, ``(-8)^(1/3)`` is 2·(-1)^(1/3)) is refused wherever SymPy
+  makes one, also inside a formula in names (``sqrt(-x^2)`` is I*Abs(x)); formulas in names
+  that are real for some values (``log(x)``, ``sqrt(-x)``, ``x^(1/3)``) are accepted.
 - A result holds only these functions (and the caller's): SymPy writes powers and absolute
   values of complex numbers with atan2, cos and sin, and such formulas are refused. So what
   ``parse`` returns, printed with ``str()``, reads back as the same formula; only SymPy's
-  constants E, I and pi need ``symbols=`` to be read as constants, and the symbol λ prints
-  as the refused keyword ``lambda``.
+  constant E (``exp(1)``) needs ``symbols=`` to be read as a constant, and the symbol λ
+  prints as the refused keyword ``lambda``.
 - SymPy's automatic simplification can still explode on short formulas such as
   ``tanh(sqrt(tanh(sqrt(tanh(sqrt(tanh(sqrt(tanh(sqrt(x))))))))))`` (minutes), so it runs under
   a watchdog (``time_limit``, 1 s).

@@ -3,7 +3,8 @@
 SymPy evaluates as it builds: ``9**9**9`` would start computing a number of 370 million digits,
 ``65848^(-1/265847707)`` works with integers of hundreds of millions of digits, in C, where no
 watchdog can stop it. So every part of a formula is looked at before SymPy builds it (exponents,
-roots) and after (undefined values, sizes of numbers, functions SymPy wrote in).
+roots) and after (undefined values, sizes of numbers, functions SymPy wrote in); and after, too,
+every number-valued part must be a real number, as the kernels compute with real numbers.
 
 >>> digits(sympy.Integer(10)**300), digits(sympy.Rational(1, 1000))
 (300.0, 3.0)
@@ -27,6 +28,13 @@ MAX_EXP = MAX_DIGITS * math.log(10)  # exp of a number beyond ±691 has more tha
 MAX_ROOT = 10**4  # (digits + 1) times the degree of a root of a number that SymPy works out
 
 UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+_REAL_HINTS = {  # what to write instead, by the operation that made a number that is not real
+    "sqrt": "a square root needs a number ≥ 0, such as sqrt(abs(…)); for minus a root write -sqrt(…)",
+    "log": "a logarithm needs a number > 0, such as log(abs(…))",
+    "^": "a fractional power needs a base ≥ 0, such as abs(…)^p; for the real cube root of -8 "
+         "write -8^(1/3), which is -(8^(1/3))",
+}
+_REAL_HINTS["ln"] = _REAL_HINTS["log"]
 # the functions a result may contain: what can be typed back (Max prints as Max, and so on)
 VOCABULARY = frozenset({sympy.exp, sympy.log, sympy.Abs, sympy.tanh, sympy.Max, sympy.Min})
 
@@ -57,6 +65,14 @@ def _is_real(number: sympy.Expr) -> bool:
     try:
         return complex(number.evalf(15)).imag == 0
     except (ArithmeticError, TypeError, ValueError):  # not a plain number after all
+        return False
+
+
+def _imaginary(number: sympy.Expr) -> bool:
+    """Whether a number-valued part is a number that is not real: I, (-1)**(1/3), log(2) + I*pi."""
+    try:
+        return complex(number.evalf(15)).imag != 0
+    except (ArithmeticError, TypeError, ValueError):  # not a plain number (an undefined F(2))
         return False
 
 
@@ -106,6 +122,12 @@ def _logarithms(arg: sympy.Expr) -> list[tuple[sympy.Rational, Fraction]]:
         if isinstance(rest, sympy.log) and rest.args[0].is_Rational and c.is_Rational:
             found.append((rest.args[0], Fraction(int(c.p), int(c.q))))
     return found
+
+
+def _shown(expr: sympy.Expr) -> str:
+    """``expr`` as SymPy prints it, cut short where it is long."""
+    text = str(expr)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def heads(expr: sympy.Basic) -> set:
@@ -191,10 +213,11 @@ class Bounds:
                        "raise numbers only to simple fractions such as 1/2 or 2/3", self.text,
                        start, end)
 
-    def survey(self, value: sympy.Basic) -> tuple[set, float]:
-        """The functions, and the most digits of a number, in the parts of ``value`` not looked
-        at before (each part once)."""
-        found, most, stack = set(), 0.0, [value]
+    def survey(self, value: sympy.Basic) -> tuple[set, float, list]:
+        """The functions, the most digits of a number, and the number-valued parts that may not
+        be real (I, powers and logarithms of numbers), in the parts of ``value`` not looked at
+        before (each part once, the outer ones first)."""
+        found, most, doubtful, stack = set(), 0.0, [], [value]
         while stack:
             node = stack.pop()
             if node not in self.vetted:
@@ -203,11 +226,26 @@ class Bounds:
                     found.add(node.func)
                 elif node.is_Rational or node.is_Float:
                     most = max(most, digits(node))
+                if node is sympy.I or ((node.is_Pow or isinstance(node, sympy.log)) and node.is_number):
+                    doubtful.append(node)
                 stack.extend(node.args)
-        return found, most
+        return found, most, doubtful
 
-    def checked(self, value: sympy.Expr, start: int, end: int) -> sympy.Expr:
-        """Refuse values that are undefined (1/0, log(0)) or numbers above 1e300.
+    def real(self, value: sympy.Expr, doubtful: list, start: int, end: int, operation: str) -> None:
+        """Refuse a value with a number-valued part that is not real (sqrt(-1) is I): the
+        kernels would compute complex numbers and keep their real parts."""
+        span, hint = self.text[start:end], _REAL_HINTS.get(operation, "square roots, logarithms "
+                                                          "and fractional powers need numbers ≥ 0")
+        if value.is_number and _imaginary(value):
+            refuse(f"{span!r} is not a real number: formulas are real-valued (SymPy makes it "
+                   f"{_shown(value)}); {hint}", self.text, start, end)
+        part = next((node for node in doubtful if _imaginary(node)), None)
+        if part is not None:
+            refuse(f"{span!r} makes SymPy write {_shown(value)}, and {part} is not a real "
+                   f"number: formulas are real-valued; {hint}", self.text, start, end)
+
+    def checked(self, value: sympy.Expr, start: int, end: int, operation: str = "") -> sympy.Expr:
+        """Refuse values that are undefined (1/0, log(0)), numbers above 1e300 or not real.
 
         Every node passes here, so no number-valued part of a formula is ever astronomically
         large, and SymPy's numerical evaluation of such parts (for signs, in abs, max) stays cheap.
@@ -216,7 +254,7 @@ class Bounds:
         if any(value == bad for bad in UNDEFINED):
             refuse(f"{span!r} is undefined (SymPy gives {value}): a formula may not divide by "
                    "zero or take log(0)", text, start, end)
-        functions, most = self.survey(value)
+        functions, most, doubtful = self.survey(value)
         foreign = sorted({f.__name__ for f in functions - self.vocabulary})
         if foreign:  # Abs((-x)^(1/2)) is written with atan2, cos and sin
             refuse(f"{span!r} makes SymPy write {', '.join(foreign)}, which a formula cannot "
@@ -241,4 +279,5 @@ class Bounds:
                    f"{span!r} with a number of {most:.0f} digits, working out a root of a "
                    f"number; numbers must lie between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS} in "
                    "size", text, start, end)
+        self.real(value, doubtful, start, end, operation)
         return value

@@ -79,9 +79,10 @@ class Parser:
     def typed(self, token: Token) -> str:
         return self.text[token.pos:token.end]
 
-    def checked(self, value: sympy.Expr, start: int) -> sympy.Expr:
-        """``value``, built from the text from ``start`` to here, once the bounds allow it."""
-        return self.bounds.checked(value, start, self.prev.end)
+    def checked(self, value: sympy.Expr, start: int, operation: str = "") -> sympy.Expr:
+        """``value``, built from the text from ``start`` to here (by ``operation``: "^", "sqrt",
+        …), once the bounds allow it."""
+        return self.bounds.checked(value, start, self.prev.end, operation)
 
     def advance(self) -> None:
         self.prev, self.tok = self.tok, next(self.tokens)
@@ -150,7 +151,7 @@ class Parser:
         exp_start, exponent = self.tok.pos, self.signed()
         self.depth -= 1
         self.bounds.power(base, exponent, start, exp_start, self.prev.end)
-        return self.checked(sympy.Pow(base, exponent), start)
+        return self.checked(sympy.Pow(base, exponent), start, "^")
 
     # atom = number | name | function "(" sum { "," sum } ")" | "(" sum ")"
     def atom(self) -> sympy.Expr:
@@ -225,7 +226,7 @@ class Parser:
             self.bounds.vocabulary |= heads(result)
         if name.value not in _BUILTINS or fn is not _BUILTINS[name.value].apply:  # may copy args
             self.bounds.written_out(result, start, end)
-        return self.checked(result, start)
+        return self.checked(result, start, name.value)
 
     def close(self, opening: Token) -> None:
         if self.tok.kind == ")":
