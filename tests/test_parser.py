@@ -296,12 +296,14 @@ def test_the_watchdog_stops_sympy_and_leaves_other_callbacks_alone():
     watchdog(frame_in(threading), "call", None)               # the standard library too
     with pytest.raises(tutor.parser.watchdog.OutOfTime):
         watchdog(frame_in(sympy.core.power), "call", None)
-    calls = []
+    calls, threshold = [], gc.get_threshold()
     gc.callbacks.append(lambda *args: calls.append(args))
+    gc.set_threshold(50)  # collect often: on a busy machine 0.2 s may see no collection at all
     try:
         with pytest.raises(ParseError, match="SymPy needs more than 0.2 s"):
             parse("tanh(sqrt(" * 5 + "x" + "))" * 5, time_limit=0.2)
     finally:
+        gc.set_threshold(*threshold)
         gc.callbacks.pop()
     assert calls and sys.getprofile() is None
 
