@@ -2,9 +2,13 @@ r"""Formulas typed by users, read by a whitelist: text to SymPy, never by evalua
 
 SymPy's text readers (sympify, parse_expr) hand the text to Python's eval: typed into them,
 ``__import__('os').getpid()`` runs and returns the process id, and ``9**9**9`` starts computing
-a number with 370 million digits. So this module reads formulas itself, with a tokenizer and a
+a number with 370 million digits. So this package reads formulas itself, with a tokenizer and a
 recursive-descent parser for the small grammar below; every operator and function is on a
 whitelist, and length, nesting, exponents and numbers are bounded, so SymPy never does heavy work.
+
+Its pieces: ``lexer`` (text to tokens, and what a stray character was meant to be), ``grammar``
+(tokens to SymPy, one method a rule), ``bounds`` (the checks on every part SymPy builds),
+``watchdog`` (SymPy's time limit) and ``errors`` (ParseError and its caret).
 
 >>> from tutor.parser import parse, ParseError
 >>> parse("alpha + beta*x")
