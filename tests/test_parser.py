@@ -34,9 +34,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import tutor.parser
+import tutor.parser.lexer
+import tutor.parser.watchdog
 from tutor.activations import activation
 from tutor.losses import LOSSES
-from tutor.notation import Symbol
+from tutor.notation import GREEK, Symbol, latex, unicode
 from tutor.parser import ParseError, parse, parse_activation, parse_loss
 
 a, b, c, x, y, z = (Symbol(name) for name in "abcxyz")
@@ -74,6 +76,24 @@ def test_unicode_operators_and_greek_letters():
     assert parse("x × y ÷ z − 1") == x * y / z - 1
     assert parse("ŷ") == yhat == parse("y\u0302")        # ŷ, precomposed or with a combining hat
     assert parse("λ") == Symbol("lambda")                  # the word lambda is a Python keyword
+
+
+def test_greek_letters_print_as_they_are_typed():
+    assert unicode(parse("ω*x + τ")) == "τ + ω·x"
+    assert (latex(parse("ε")), latex(parse("ο")), latex(parse("ŷ"))) == (r"\varepsilon", "o", r"\hat{y}")
+    typed = {char for letter in GREEK.values() for char in letter.char + letter.variants}
+    assert typed >= {chr(code) for code in range(ord("α"), ord("ω") + 1)} | set("ϵϑϕµŷ")
+
+
+@pytest.mark.parametrize("name", list(GREEK))
+def test_every_greek_letter_reads_prints_and_reads_back(name):
+    letter = GREEK[name]
+    expr = parse(letter.char)
+    assert expr == Symbol(name)
+    assert (unicode(expr), latex(expr)) == (letter.char, letter.latex)
+    assert parse(_typed_back(expr)) == expr                # str() is the name (λ stays λ)
+    for variant in letter.variants:                        # ϵ ϑ ϕ µ ς: the same letters
+        assert parse(variant) == expr
 
 
 def test_the_slides_formulas():
@@ -117,7 +137,7 @@ def test_numbers():
 
 @pytest.mark.parametrize("text", [
     "9^64", "(1/3)^64", "2^-64", "tanh(1e300)", "1e300*x", "0.1234567890123456789012345678*x",
-    "sqrt(2)^3", "(x^8)^8", "x^40*x^24", "exp(1)*x", "sqrt(-1)*x", "λ*x_2 + beta_1^(1,2)",
+    "sqrt(2)^3", "(x^8)^8", "x^40*x^24", "exp(1)*x", "sqrt(-x)*x", "λ*x_2 + beta_1^(1,2)",
     "max(x, 1)/min(y, 2)", "relu(z) + softplus(z) + sigmoid(z)", "abs(x)^0.5", "1e-300",
     "x^sqrt(2)", "(exp(y) + 1)^(16*exp(-3))", "sigmoid(-softplus(log(-softplus(y)) + log(2^4) - 3))",
 ])
@@ -216,6 +236,16 @@ REFUSED = [  # (text, position of the offending character, a phrase of the messa
     ("lοg(x)", 0, "unknown function 'lοg' (read as 'lomicrong')"),  # a Greek omicron
     ("65848^-643**-3", 0, "takes a root of degree 265,847,707"),  # hours of C, past the watchdog
     ("exp(-690)*exp(-690)", 0, "makes exp(-1380)"),              # exp(-1380) would not read back
+    ("sqrt(-1)", 0, "'sqrt(-1)' is not a real number: formulas are real-valued (SymPy makes it I)"),
+    ("a*x + sqrt(-1)", 6, "'sqrt(-1)' is not a real number"),   # the kernels kept the real part
+    ("log(-2)", 0, "real-valued (SymPy makes it log(2) + I*pi); a logarithm needs a number > 0"),
+    ("(-8)^(1/3)", 0, "real-valued (SymPy makes it 2*(-1)**(1/3)); a fractional power needs"),
+    ("(-1)^0.5", 0, "'(-1)^0.5' is not a real number"),
+    ("exp(log(-1))", 4, "'log(-1)' is not a real number"),      # SymPy would make exp(I*pi) = -1
+    ("(-2)^(1/2)*x", 0, "'(-2)^(1/2)' is not a real number"),
+    ("max(sqrt(-1), 1)", 4, "'sqrt(-1)' is not a real number"),  # SymPy would make Max(1, I)
+    ("sqrt(-x^2)", 0, "makes SymPy write I*Abs(x), and I is not a real number"),
+    ("(-x^2)^(1/3)", 0, "and (-1)**(1/3) is not a real number"),
 ]
 
 
@@ -258,20 +288,22 @@ def test_the_watchdog_stops_sympy_and_leaves_other_callbacks_alone():
     # The garbage collector and weak references run other libraries' callbacks (hypothesis has
     # one) in the middle of SymPy's work; an exception raised there would be lost, and with it
     # the watchdog, which Python drops once it has raised.
-    watchdog = tutor.parser._watchdog(0.0)
+    watchdog = tutor.parser.watchdog.hook(0.0)
 
     def frame_in(module):
         return types.SimpleNamespace(f_code=(lambda: None).__code__.replace(co_filename=module.__file__))
     watchdog(frame_in(st), "call", None)                      # hypothesis: left alone
     watchdog(frame_in(threading), "call", None)               # the standard library too
-    with pytest.raises(tutor.parser._OutOfTime):
+    with pytest.raises(tutor.parser.watchdog.OutOfTime):
         watchdog(frame_in(sympy.core.power), "call", None)
-    calls = []
+    calls, threshold = [], gc.get_threshold()
     gc.callbacks.append(lambda *args: calls.append(args))
+    gc.set_threshold(50)  # collect often: on a busy machine 0.2 s may see no collection at all
     try:
         with pytest.raises(ParseError, match="SymPy needs more than 0.2 s"):
             parse("tanh(sqrt(" * 5 + "x" + "))" * 5, time_limit=0.2)
     finally:
+        gc.set_threshold(*threshold)
         gc.callbacks.pop()
     assert calls and sys.getprofile() is None
 
@@ -305,9 +337,12 @@ def _in_a_thread(fn, *args, **kwargs):
 
 
 def test_the_parser_never_hands_text_to_an_evaluator():
-    source = Path(tutor.parser.__file__).read_text(encoding="utf-8")
-    for name in ("sympify", "parse_expr", "eval", "exec", "compile", "literal_eval"):
-        assert not re.search(rf"(?<![\w.]){name}\s*\(", source), name  # re.compile is fine
+    modules = sorted(Path(tutor.parser.__file__).parent.glob("*.py"))  # the whole package
+    assert {m.name for m in modules} >= {"__init__.py", "lexer.py", "grammar.py", "bounds.py"}
+    for module in modules:
+        source = module.read_text(encoding="utf-8")
+        for name in ("sympify", "parse_expr", "eval", "exec", "compile", "literal_eval"):
+            assert not re.search(rf"(?<![\w.]){name}\s*\(", source), (module.name, name)  # re.compile is fine
 
 
 # --- the canary: proof that typed text never runs --------------------------------------------
@@ -452,10 +487,20 @@ HOSTILE = [  # (category, text, phrase, phrase with wide limits: None the same, 
     ("control character", "x\u00a0+1", "only plain spaces may separate tokens", None),
     ("control character", "x\x0b+1", "only plain spaces may separate tokens", None),
     ("complex", "abs(sqrt(-sqrt(y)))", "makes SymPy write atan2, cos, sin", None),
+    ("complex", "sqrt(-1)", "is not a real number: formulas are real-valued", None),
+    ("complex", "ln(-0.5)*x", "is not a real number: formulas are real-valued", None),
+    ("complex", "(-2)^0.3 + x", "is not a real number: formulas are real-valued", None),
+    ("complex", "(-2)^sqrt(2)", "is not a real number: formulas are real-valued", None),
+    ("complex", "sqrt(1 - sqrt(2))", "is not a real number: formulas are real-valued", None),
+    ("complex", "sqrt(-exp(x))", "makes SymPy write I*exp(x/2)", None),
     ("undefined", "1/(x - x)", "undefined", None),
     ("undefined", "log(0)", "undefined", None),
 ]
 WIDE = {"max_length": 2 * MB, "max_depth": 10**6}  # the limits opened wide
+# formulas in names that are real for some values of the names, so accepted (and left to the
+# kernels' checks): only number-valued parts that are not real are refused
+REAL_FOR_SOME_INPUTS = ["log(x)", "sqrt(-x)", "x^(1/3)", "(-x)^0.5", "log(-x) + sqrt(1 - x^2)",
+                        "sqrt(-sqrt(y))", "abs(sqrt(-1 + 2))", "exp(log(2))*x", "(-8)^2*x", "(-2)^2.0"]
 # harmless and meaningful, so accepted: tabs are whitespace, Greek letters are the slides' own
 ACCEPTED_UNICODE = [("x\t+\t1", x + 1), ("α + β·x", alpha + beta * x), ("ŷ − y", yhat - y),
                     ("λ*x", Symbol("lambda") * x), ("θ", Symbol("theta"))]
@@ -496,6 +541,29 @@ def test_harmless_unicode_is_accepted(text, expected):
     assert parse(text) == expected
 
 
+@pytest.mark.parametrize("text", REAL_FOR_SOME_INPUTS)
+def test_formulas_real_for_some_inputs_are_accepted(text):
+    assert not parse(text).has(sympy.I)
+
+
+@pytest.mark.parametrize("text, part", [("a*x + sqrt(-1)", "sqrt(-1)"), ("2*log(-2) + x", "log(-2)"),
+                                        ("x + (-8)^(1/3)", "(-8)^(1/3)"), ("(-1)^0.5*x", "(-1)^0.5"),
+                                        ("exp(log(-1))", "log(-1)"), ("(-2)^(1/2)*x", "(-2)^(1/2)")])
+def test_numbers_that_are_not_real_are_refused_under_a_caret(text, part):
+    with pytest.raises(ParseError, match="is not a real number: formulas are real-valued") as err:
+        parse(text)
+    assert (err.value.position, err.value.width) == (text.index(part), len(part))
+    assert str(err.value).split("\n")[-1] == "  " + " " * text.index(part) + "^" * len(part)
+
+
+def test_a_square_root_of_a_negative_number_says_what_to_write():
+    with pytest.raises(ParseError) as err:
+        parse("sqrt(-1)")
+    assert err.value.message == (
+        "'sqrt(-1)' is not a real number: formulas are real-valued (SymPy makes it I); a square "
+        "root needs a number ≥ 0, such as sqrt(abs(…)); for minus a root write -sqrt(…)")
+
+
 # --- random input ----------------------------------------------------------------------------
 # Every outcome must be a SymPy expression or a ParseError whose message says what is wrong
 # (with the offending position, where there is one); anything else, or a call that outlasts
@@ -503,7 +571,7 @@ def test_harmless_unicode_is_accepted(text, expected):
 
 TIME_BOUND = 3.0  # seconds per call: the watchdog's 1 s, and room for a busy machine
 FORMULA_ALPHABET = "0123456789.eE+-*/^(), xyzαŷ_"
-GREEK_LETTERS = "".join(tutor.parser.GREEK)
+GREEK_LETTERS = "".join(tutor.parser.lexer.GREEK)
 ODD_CHARACTERS = ("\x00\r\n\t\x0b\x1b\u200b\u200d\u2060\ufeff\u202e\u2066\u00a0\u3000\u0435\u0430"
                   "\u03bf\uff45\uff0b\U0001d465\u0302\u0301²₁½!.=;[]{}'\"`@#$%&|~<>?:\\\ud800")
 NUMBERS = ["0", "1", "2", "7", "10", "0.5", ".25", "3.", "1e3", "2.5E-4", "1e300", "1e-300",
@@ -754,11 +822,12 @@ def _tree(rng, size):
     return _Node(f"{name}(" + f",{_space(rng)}".join(k.text for k in kids) + ")", build, ATOM)
 
 
-SYMPY_CONSTANTS = {"E": sympy.E, "I": sympy.I, "pi": sympy.pi}  # how SymPy prints exp(1), log(-1)
+SYMPY_CONSTANTS = {"E": sympy.E}  # how SymPy prints exp(1)
 # the refusals a grammatical formula may meet: values that are undefined (1/(x - x), log(0)),
-# too large (exp(exp(7)) has 476 digits), complex (relu((-3)^(1/3)), abs of a complex root),
+# too large (exp(exp(7)) has 476 digits), complex ((-3)^(1/3), abs of a complex root),
 # too slow for SymPy, or roots of numbers too fine (12^(1/99991)) for SymPy to work out
 LEGITIMATE_REFUSALS = ("undefined", "digits", "makes the power", "keep formulas real-valued",
+                       "is not a real number: formulas are real-valued",
                        "SymPy needs more than", "takes a root of degree")
 
 

@@ -17,6 +17,7 @@ input. SymPy's own printers turn such a name into ``beta_1__(1,2)``; ours give
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import sympy
 from sympy.core.function import AppliedUndef
@@ -27,12 +28,24 @@ from sympy.printing.str import StrPrinter
 
 __all__ = ["Symbol", "symbol", "unicode", "latex", "split_name", "number"]
 
-GREEK = {
-    "alpha": ("α", r"\alpha"), "beta": ("β", r"\beta"), "gamma": ("γ", r"\gamma"),
-    "delta": ("δ", r"\delta"), "epsilon": ("ε", r"\varepsilon"), "eta": ("η", r"\eta"),
-    "theta": ("θ", r"\theta"), "lambda": ("λ", r"\lambda"), "mu": ("μ", r"\mu"),
-    "sigma": ("σ", r"\sigma"), "xi": ("ξ", r"\xi"), "psi": ("ψ", r"\psi"),
-    "phi": ("φ", r"\phi"), "yhat": ("ŷ", r"\hat{y}"), "zeta": ("ζ", r"\zeta"),
+class Letter(NamedTuple):
+    """A Greek letter of the slides: how it prints, and what may be typed for it."""
+
+    char: str  # what unicode() prints, and what is typed
+    latex: str  # what latex() prints
+    variants: str = ""  # other characters typed for the same letter: ϵ for ε, ς for σ
+
+
+GREEK = {  # the one table of Greek letters: name (what str() prints) → letter
+    "alpha": Letter("α", r"\alpha"), "beta": Letter("β", r"\beta"), "gamma": Letter("γ", r"\gamma"),
+    "delta": Letter("δ", r"\delta"), "epsilon": Letter("ε", r"\varepsilon", "ϵ"),
+    "zeta": Letter("ζ", r"\zeta"), "eta": Letter("η", r"\eta"), "theta": Letter("θ", r"\theta", "ϑ"),
+    "iota": Letter("ι", r"\iota"), "kappa": Letter("κ", r"\kappa"), "lambda": Letter("λ", r"\lambda"),
+    "mu": Letter("μ", r"\mu", "µ"), "nu": Letter("ν", r"\nu"), "xi": Letter("ξ", r"\xi"),
+    "omicron": Letter("ο", "o"), "pi": Letter("π", r"\pi"), "rho": Letter("ρ", r"\rho"),
+    "sigma": Letter("σ", r"\sigma", "ς"), "tau": Letter("τ", r"\tau"),
+    "upsilon": Letter("υ", r"\upsilon"), "phi": Letter("φ", r"\phi", "ϕ"), "chi": Letter("χ", r"\chi"),
+    "psi": Letter("ψ", r"\psi"), "omega": Letter("ω", r"\omega"), "yhat": Letter("ŷ", r"\hat{y}"),
 }
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _NAME = re.compile(r"^(?P<base>[A-Za-z]+)(?:_(?P<sub>[A-Za-z0-9]+))?(?:\^(?P<sup>\(?[0-9,]+\)?))?$")
@@ -70,7 +83,7 @@ def split_name(name: str) -> tuple[str, str, str]:
 
 def _unicode_name(name: str) -> str:
     base, sub, sup = split_name(name)
-    text = GREEK.get(base, (base,))[0]
+    text = GREEK[base].char if base in GREEK else base
     if sub:
         text += sub.translate(_SUBSCRIPT) if sub.isdigit() else "_" + sub
     if sup:
@@ -80,7 +93,7 @@ def _unicode_name(name: str) -> str:
 
 def _latex_name(name: str) -> str:
     base, sub, sup = split_name(name)
-    text = GREEK.get(base, (None, base))[1]
+    text = GREEK[base].latex if base in GREEK else base
     if sub:
         text += "_{%s}" % sub
     if sup:
