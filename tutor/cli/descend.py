@@ -12,7 +12,9 @@ import collections
 import json
 import math
 import re
+import signal
 import sys
+import threading
 from dataclasses import dataclass, field
 
 import numpy
@@ -45,24 +47,46 @@ class Run:
         return self.tail[-1] if self.tail else None
 
 
+class _Stop:
+    """Ctrl-C and SIGTERM during a run: asked to stop, the run ends after the step it is on, so
+    every step taken is in the table, the history and the JSON alike. A second Ctrl-C stops at
+    once."""
+
+    def __init__(self):
+        self.asked, self.previous = False, {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._ask)
+        return self
+
+    def _ask(self, signum, frame):
+        if self.asked:
+            raise KeyboardInterrupt
+        self.asked = True
+
+    def __exit__(self, *exc):
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+
 def _run(problem, kernel, run, *, row=None, every=None, tolerance=None, on_step=None,
          progress: Progress | None = None) -> Run:
     """Descend, keeping the printed rows (as text) and the last five steps; ``on_step`` sees
     every step (for --history and --json). Ctrl-C ends the run with what it has."""
     result = Run()
     try:
-        for step in descend(kernel, problem.theta0, problem.X, problem.Y,
-                            learning_rate=run.learning_rate, steps=run.steps,
-                            batch_size=run.batch_size, seed=run.seed, epochs=run.epochs):
-            if row and (step.t <= SHORT_RUN or (every and (step.t - 1) % every == 0)):
-                result.rows.append((step.t, row(step)))
-            result.tail.append(step)
-            if on_step:
-                on_step(step)
-            if progress:
-                progress.update(step.t, step.loss)
-            if tolerance is not None and float(numpy.max(numpy.abs(step.grad))) < tolerance:
-                break
+        with _Stop() as stop:
+            for step in descend(kernel, problem.theta0, problem.X, problem.Y,
+                                learning_rate=run.learning_rate, steps=run.steps,
+                                batch_size=run.batch_size, seed=run.seed, epochs=run.epochs):
+                _take(result, step, row, every, on_step, progress)
+                if stop.asked:
+                    result.interrupted = True
+                    break
+                if tolerance is not None and float(numpy.max(numpy.abs(step.grad))) < tolerance:
+                    break
     except Divergence as error:
         result.divergence = error
     except KeyboardInterrupt:
@@ -71,6 +95,16 @@ def _run(problem, kernel, run, *, row=None, every=None, tolerance=None, on_step=
         if progress:
             progress.close()
     return result
+
+
+def _take(result: Run, step, row, every, on_step, progress) -> None:
+    if row and (step.t <= SHORT_RUN or (every and (step.t - 1) % every == 0)):
+        result.rows.append((step.t, row(step)))
+    result.tail.append(step)
+    if on_step:
+        on_step(step)
+    if progress:
+        progress.update(step.t, step.loss)
 
 
 def _planned(run, n: int) -> int:
