@@ -31,6 +31,7 @@ from sympy.printing.numpy import NumPyPrinter
 from .activations import EXP_CAP, SOFTMAX, h, z
 from .backends import Backend
 from .backends import backend as _backend
+from .derivation import output_delta
 from .inplace import InPlace
 from .losses import y, yhat
 
@@ -348,21 +349,6 @@ def _stable_logs(net) -> tuple[dict, list[str]]:
                 [f"log_h = -xp.logaddexp(0.0, -z_{L})  # log G(z) = −log(1 + e^−z)",
                  f"log_1mh = -xp.logaddexp(0.0, z_{L})  # log(1 − G(z)) = −log(1 + e^z)"])
     return {}, []
-
-
-def output_delta(net) -> sympy.Expr:
-    """δ_L = ∂c/∂z_L for one output, in ŷ, y (and z): SymPy's chain rule, simplified.
-
-    For an element-wise G: δ = φ′(ŷ) G′(z) with G′ through h = ŷ (cross-entropy with the
-    logistic gives ŷ − y). For the softmax the returned u = ŷ ⊙ φ′(ŷ) feeds δ = u − ŷ Σ_j u_j.
-    """
-    term = net.loss_row.term_for(net.output is SOFTMAX)
-    dphi = sympy.diff(term, yhat)
-    if net.output is SOFTMAX:
-        return sympy.simplify(yhat * dphi)
-    dG = net.output.derivative_in_h()
-    dG = dG.subs(h, yhat) if dG is not None else net.output.derivative
-    return sympy.factor(sympy.simplify(dphi * dG))
 
 
 def _loss_lines(net, writer: InPlace) -> tuple[list[str], dict]:
