@@ -1,0 +1,103 @@
+"""Array code from SymPy expressions: the printer every kernel's source goes through.
+
+SymPy's NumPy printer, writing ``xp.`` for the array namespace (NumPy, CuPy or any array-API
+module), plus the names the generated code uses and the identifiers a model's own symbols get.
+
+>>> import sympy
+>>> x = sympy.Symbol("x")
+>>> code(sympy.Max(0, x) + sympy.exp(-x), {x: "X_1"})
+'xp.maximum(0, X_1) + xp.exp(-X_1)'
+"""
+
+from __future__ import annotations
+
+import itertools
+import keyword
+import math
+import re
+
+import numpy
+import sympy
+from sympy.printing.numpy import NumPyPrinter
+
+__all__ = ["ArrayPrinter", "code", "identifier", "exp_cap", "function"]
+
+
+class ArrayPrinter(NumPyPrinter):
+    """SymPy's NumPy printer, writing ``xp.`` and only functions every array-API namespace has
+    (no ``select``, ``heaviside`` or ``amax``), so the same source runs on NumPy, CuPy and
+    array_api_strict."""
+
+    def __init__(self):
+        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False})
+
+    def _print_Max(self, expr):
+        args = [self._print(a) for a in expr.args]
+        return _fold("xp.maximum", args)
+
+    def _print_Min(self, expr):
+        args = [self._print(a) for a in expr.args]
+        return _fold("xp.minimum", args)
+
+    def _print_Heaviside(self, expr):
+        # 𝟙(x > 0), with ½ at the kink as SymPy's Heaviside(0) = ½
+        return "((xp.sign(%s) + 1)/2)" % self._print(expr.args[0])
+
+    def _print_Piecewise(self, expr):
+        *pieces, last = expr.args
+        if last.cond != sympy.true:
+            raise NotImplementedError("a Piecewise needs an 'otherwise' branch to be compiled")
+        text = self._print(last.expr)
+        for piece in reversed(pieces):
+            text = "xp.where(%s, %s, %s)" % (self._print(piece.cond), self._print(piece.expr), text)
+        return text
+
+    def doprint(self, expr, assign_to=None):
+        return super().doprint(expr, assign_to).replace("numpy.", "xp.")
+
+
+def _fold(function: str, args: list[str]) -> str:
+    text = args[0]
+    for arg in args[1:]:
+        text = f"{function}({text}, {arg})"
+    return text
+
+
+_PRINTER = ArrayPrinter()
+
+
+def code(expr: sympy.Expr, names: dict[sympy.Symbol, str]) -> str:
+    """``expr`` as array code, with each symbol replaced by the variable named in ``names``."""
+    plain = {s: sympy.Symbol(v) for s, v in names.items()}
+    return _PRINTER.doprint(expr.xreplace(plain))
+
+
+
+def identifier(name: str, taken: set[str]) -> str:
+    base = re.sub(r"\W", "_", name).strip("_") or "p"
+    if base[0].isdigit() or keyword.iskeyword(base) or base in ("xp", "n", "theta", "X", "Y"):
+        base = "p_" + base
+    candidate = base
+    for i in itertools.count(2):
+        if candidate not in taken:
+            break
+        candidate = f"{base}_{i}"
+    taken.add(candidate)
+    return candidate
+
+
+def exp_cap(dtype: str) -> float:
+    """The largest x of the dtype whose eˣ is finite in it: 709.78… in float64, 88.72… in
+    float32. A logistic unit capped there is off only by e^−x, below the smallest normal number."""
+    kind = numpy.dtype(dtype).type
+    cap = kind(math.log(numpy.finfo(kind).max))
+    with numpy.errstate(over="ignore"):
+        while not numpy.isfinite(numpy.exp(cap)):
+            cap = numpy.nextafter(cap, kind(0))
+    return float(cap)
+
+
+
+def function(name: str, args: str, body: list[str]) -> str:
+    """A ``def`` with the body's lines indented."""
+    return f"def {name}({args}):\n" + "\n".join("    " + line for line in body) + "\n"
