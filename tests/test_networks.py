@@ -193,8 +193,8 @@ def test_asking_for_cupy_without_a_gpu_is_a_clear_error():
     assert tutor.mlp([2, 2, 1]).compile(backend="auto").backend.name == "numpy"
 
 
-def test_kernel_source_is_readable_back_propagation():
-    source = tutor.mlp([2, 2, 1]).compile().source
+def test_kernel_fast_source_is_back_propagation_in_place():
+    source = tutor.mlp([2, 2, 1]).compile().fast_source
     for line in ("z_1 = X @ beta_1.T",
                  "xp.subtract(-alpha_1, h_1, out=h_1)",  # −z = −α − hβ, one pass for both
                  "z_2 += alpha_2", "delta_2 =",
@@ -202,6 +202,80 @@ def test_kernel_source_is_readable_back_propagation():
                  "delta_1 *= h_1"):
         assert line in source
     assert "numpy." not in source and "select" not in source
+
+
+def test_kernel_source_is_back_propagation_one_equation_a_line():
+    kernel = tutor.mlp([2, 2, 1]).compile()
+    source = kernel.source
+    lines = [line.split("  #")[0].strip() for line in source.splitlines()]
+    for line in ("z_1 = X @ beta_1.T + alpha_1",
+                 "h_1 = 1/(xp.exp(xp.minimum(exp_cap, -z_1)) + 1)",  # the capped e^−z, as fast
+                 "z_2 = h_1 @ beta_2.T + alpha_2", "h_2 = z_2",
+                 "loss = xp.sum((Y - h_2)**2) / n",
+                 "delta_2 = -2*(Y - h_2) / n",
+                 "grad[6:7] = xp.sum(delta_2, axis=0)",
+                 "grad[7:9] = xp.reshape(delta_2.T @ h_1, (-1,))",
+                 "delta_1 = (delta_2 @ beta_2) * h_1*(1 - h_1)",  # G′ through h: h(1 − h)
+                 "grad[2:6] = xp.reshape(delta_1.T @ X, (-1,))"):
+        assert line in lines, line
+    # one equation a line: nothing updated in place, nothing freed, no out= tricks
+    for trick in ("+=", "-=", "*=", "/=", "out=", "del "):
+        assert trick not in source, trick
+    assert "# δ_1 = (δ_2 β_2) ⊙ logistic′(z_1)" in source and "∂c/∂β_2 = δ_2ᵀ h_1" in source
+    assert source != kernel.fast_source and "def predict" in source
+
+
+def test_the_readable_kernel_is_callable_and_an_expression_models_is_the_kernel():
+    net = tutor.mlp([2, 3, 1], activation="tanh")
+    kernel = net.compile()
+    X, Y = datasets.toy(net, n=6, seed=2)
+    theta = net.init(seed=1)
+    loss, grad = kernel.readable(theta, X, Y)
+    fast_loss, fast_grad = kernel(theta, X, Y)
+    assert loss == pytest.approx(fast_loss, rel=1e-13)
+    numpy.testing.assert_allclose(grad, fast_grad, rtol=1e-12, atol=1e-15)
+    assert kernel.readable.source == kernel.readable.fast_source == kernel.source
+    assert tutor.gradcheck(kernel.readable, theta, X, Y).ok
+    a, x = sympy.symbols("a x")
+    model_kernel = tutor.model(a * x, [a], [x]).compile()
+    assert model_kernel.readable is model_kernel and model_kernel.source == model_kernel.fast_source
+
+
+TYPED = sympy.Lambda(sympy.Symbol("t"), sympy.Symbol("t") / (1 + sympy.Abs(sympy.Symbol("t"))))
+STABLE_TYPED = sympy.Lambda(sympy.Symbol("t"), 1 / (1 + sympy.exp(-2 * sympy.Symbol("t"))))
+EQUAL_HEADS = [("identity", "squared_error"), ("logistic", "squared_error"),
+               ("logistic", "cross_entropy"), ("softmax", "cross_entropy"),
+               ("softmax", "squared_error")]
+
+
+def _tolerance(dtype):
+    return 1e-12 if dtype == "float64" else 2e-5
+
+
+@settings(max_examples=60, deadline=None)
+@given(widths=st.lists(st.integers(1, 5), min_size=0, max_size=3), k=st.integers(1, 3),
+       m=st.integers(1, 3),
+       acts=st.lists(st.sampled_from([*ACTIVATIONS, TYPED, STABLE_TYPED]), min_size=3, max_size=3),
+       head=st.sampled_from(EQUAL_HEADS), dtype=st.sampled_from(["float64", "float32"]),
+       seed=st.integers(0, 2**16))
+def test_the_readable_and_the_fast_kernel_compute_the_same(widths, k, m, acts, head, dtype, seed):
+    """What learners read is what runs: loss, gradient and predictions of kernel.readable
+    (kernel.source) and of the kernel (kernel.fast_source) agree to rounding."""
+    output, loss = head
+    m = max(m, 2) if output == "softmax" else m
+    net = tutor.mlp([k, *widths, m], activation=acts[:len(widths)], output=output, loss=loss)
+    kernel = net.compile(dtype=dtype)
+    X, Y = datasets.toy(net, n=9, seed=seed)
+    theta = net.init(seed=seed) + numpy.random.default_rng(seed).normal(0, 0.5, len(net.parameters))
+    tol = _tolerance(dtype)
+    fast_loss, fast_grad = kernel(theta, X, Y)
+    loss, grad = kernel.readable(theta, X, Y)
+    assert float(loss) == pytest.approx(float(fast_loss), rel=tol, abs=tol)
+    numpy.testing.assert_allclose(grad, fast_grad, rtol=tol,
+                                  atol=tol * max(1.0, float(numpy.max(numpy.abs(fast_grad)))))
+    numpy.testing.assert_allclose(kernel.readable.predict(theta, X), kernel.predict(theta, X),
+                                  rtol=tol, atol=tol)
+    assert grad.dtype == fast_grad.dtype == numpy.dtype(dtype)
 
 
 @pytest.mark.parametrize("bad,match", [

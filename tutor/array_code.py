@@ -19,6 +19,7 @@ import re
 import numpy
 import sympy
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 __all__ = ["ArrayPrinter", "code", "identifier", "exp_cap", "function"]
 
@@ -42,6 +43,11 @@ class ArrayPrinter(NumPyPrinter):
     def _print_Heaviside(self, expr):
         # 𝟙(x > 0), with ½ at the kink as SymPy's Heaviside(0) = ½
         return "((xp.sign(%s) + 1)/2)" % self._print(expr.args[0])
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp == -1:  # 1/x, as it is written, not x**(-1.0)
+            return "1/" + self.parenthesize(expr.base, PRECEDENCE["Mul"], strict=True)
+        return super()._print_Pow(expr, rational=rational)
 
     def _print_Piecewise(self, expr):
         *pieces, last = expr.args

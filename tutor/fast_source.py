@@ -13,22 +13,18 @@ import sympy
 
 from .activations import SOFTMAX, h, z
 from .array_code import code, function
-from .derivation import output_delta
 from .inplace import InPlace
 from .losses import y, yhat
+from .network_rules import (
+    arrays_of_output,
+    delta_rule,
+    logistic_log_lines,
+    loss_term,
+    parameter_lines,
+    stable_log_symbols,
+)
 
-__all__ = ["network_source", "require_compilable"]
-
-
-def require_compilable(net) -> None:
-    for layer in net.layers:
-        act = layer.activation
-        if act is not SOFTMAX and act.is_undefined:
-            raise ValueError(
-                f"cannot compile: layer {layer.index}'s activation {act.symbol} is an undefined "
-                "function, which has no numbers in it; it is for deriving the general formula. "
-                "Choose one of logistic, tanh, relu, identity, softplus, or give a SymPy Lambda"
-            )
+__all__ = ["fast_source"]
 
 
 def _folds_bias(act, hidden: bool) -> bool:
@@ -79,14 +75,10 @@ def _activation_code(layer, hidden: bool, writer: InPlace, fold: bool) -> tuple[
 
 
 def _forward_lines(net, writer: InPlace) -> tuple[list[str], dict[int, sympy.Expr]]:
-    lines, start, derivatives = [], 0, {}
+    lines, derivatives = parameter_lines(net), {}
     for layer in net.layers:
-        l, n, k = layer.index, layer.width, layer.fan_in
+        l, act = layer.index, layer.activation
         below = "X" if l == 1 else f"h_{l - 1}"
-        lines.append(f"alpha_{l} = theta[{start}:{start + n}]")
-        lines.append(f"beta_{l} = xp.reshape(theta[{start + n}:{start + layer.size}], ({n}, {k}))")
-        start += layer.size
-        act = layer.activation
         lines.append(f"# layer {l}: z = α + h β, then h = {act.symbol}(z)")
         lines.append(f"z_{l} = {below} @ beta_{l}.T")
         fold = _folds_bias(act, l < len(net.layers))
@@ -114,27 +106,20 @@ def _stable_logs(net) -> tuple[dict, list[str]]:
     Only the logs the loss has are written: squared error needs none of them.
     """
     L = len(net.layers)
-    out = net.output
-    if not net.loss_row.term_for(out is SOFTMAX).has(sympy.log):
-        return {}, []
-    if out is SOFTMAX:
+    logs = stable_log_symbols(net)
+    if logs and net.output is SOFTMAX:
         # z_L holds z − max z. log Σ e^(z − max z) = log(1 + rest), rest the sum without one of
         # the maxima (whose e^0 is 1): log1p(rest) keeps a confident right answer's loss,
         # log(1 + e^−40) = 4.2e−18, where log(total) rounds 1 + 4.2e−18 to 1 and gives 0.
         # rest = the terms below the maximum, plus 1 for each further tie: round(total − below)
         # is the number of ties. In place, z_L becomes log ŷ.
-        return ({sympy.log(yhat): sympy.Symbol("log_h")},
+        return (logs,
                 # e^(z − max z) = ŷ · total, to an ulp or two: no second exp
                 [f"below_{L} = xp.sum(xp.where(z_{L} < 0, h_{L}, 0.0), axis=1, keepdims=True) * total_{L}",
                  f"z_{L} -= xp.log1p(below_{L} + (xp.round(total_{L} - below_{L}) - 1))"
                  "  # log ŷ = z − log Σ e^z",
                  f"log_h = z_{L}"])
-    if getattr(out, "name", None) == "logistic":
-        return ({sympy.log(yhat): sympy.Symbol("log_h"),
-                 sympy.log(1 - yhat): sympy.Symbol("log_1mh")},
-                [f"log_h = -xp.logaddexp(0.0, -z_{L})  # log G(z) = −log(1 + e^−z)",
-                 f"log_1mh = -xp.logaddexp(0.0, z_{L})  # log(1 − G(z)) = −log(1 + e^z)"])
-    return {}, []
+    return logs, logistic_log_lines(L) if logs else []
 
 
 def _loss_lines(net, writer: InPlace) -> tuple[list[str], dict]:
@@ -144,12 +129,12 @@ def _loss_lines(net, writer: InPlace) -> tuple[list[str], dict]:
     error), is computed from it in place.
     """
     L = len(net.layers)
-    term = net.loss_row.term_for(net.output is SOFTMAX)
+    term = loss_term(net)
     replacements, lines = _stable_logs(net)
     for name in ("log_h", "log_1mh", "Y", "residual"):
         writer.names[sympy.Symbol(name)] = name
     term = term.xreplace(replacements)
-    arrays = {yhat: sympy.Symbol(f"h_{L}"), y: sympy.Symbol("Y"), z: sympy.Symbol(f"z_{L}")}
+    arrays = arrays_of_output(L)
     if term.is_Pow and term.exp == 2 and term.base.free_symbols & {yhat, y}:
         lines += writer.assign("residual", term.base.xreplace(arrays))
         lines.append("loss = xp.sum(residual * residual) / n")
@@ -161,11 +146,11 @@ def _loss_lines(net, writer: InPlace) -> tuple[list[str], dict]:
 def _delta_lines(net, writer: InPlace, shared: dict) -> list[str]:
     """δ_L = ∂c/∂z_L divided by n, written over ŷ's (or the residual's) array."""
     L = len(net.layers)
-    h_L, Y = sympy.Symbol(f"h_{L}"), sympy.Symbol("Y")
-    arrays = {yhat: h_L, y: Y, z: sympy.Symbol(f"z_{L}")}
+    h_L = sympy.Symbol(f"h_{L}")
+    arrays = arrays_of_output(L)
     # the loss's arrays replace their formulas before the output's symbols go in, as SymPy
     # would multiply −2(y − ŷ) out once y and ŷ are replaced
-    coefficient, rest = output_delta(net).xreplace(shared).as_coeff_Mul()
+    coefficient, rest = delta_rule(net).xreplace(shared).as_coeff_Mul()
     rest = rest.xreplace(arrays)
     if net.output is not SOFTMAX:
         lines = writer.assign(f"delta_{L}", rest, free={h_L, *shared.values()})
@@ -182,8 +167,9 @@ def _delta_lines(net, writer: InPlace, shared: dict) -> list[str]:
             f"delta_{L} = u"]
 
 
-def network_source(net, out_functions: bool = False) -> str:
-    """The kernel's source; ``out_functions`` lets element-wise functions write in place."""
+def fast_source(net, out_functions: bool = False) -> str:
+    """The kernel's in-place source; ``out_functions`` lets element-wise functions write in
+    place (NumPy's and CuPy's ``out=``)."""
     L = len(net.layers)
     writer = InPlace(code, {}, out_functions=out_functions)
     body = ["n = X.shape[0]", "# θ → each layer's biases α_l (n_l,) and weights β_l (n_l, n_{l-1})"]

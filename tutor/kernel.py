@@ -33,8 +33,10 @@ from .activations import EXP_CAP
 from .array_code import code, exp_cap
 from .backends import Backend
 from .backends import backend as _backend
-from .fast_source import network_source, require_compilable
+from .fast_source import fast_source
 from .model_source import model_source
+from .network_rules import require_compilable
+from .readable_source import readable_source
 
 __all__ = ["Kernel", "compile_network", "compile_model", "KernelInputError", "code"]
 
@@ -48,14 +50,23 @@ class Kernel:
     """A compiled loss-and-gradient function: ``loss, grad = kernel(theta, X, Y)``.
 
     θ is the flat parameter vector, X has shape (n, k) and Y shape (n, m) or (n,); the kernel
-    returns the loss averaged over the n samples and its gradient. ``kernel.source`` is the
-    generated code; its intermediates (z, h, δ) are back-propagation's cached values.
+    returns the loss averaged over the n samples and its gradient.
+
+    A kernel has two sources, both compiled. ``kernel.source`` is the readable form, one
+    equation a line as back-propagation is written by hand (its intermediates z, h, δ are
+    back-propagation's cached values); ``kernel.fast_source`` is the in-place form that
+    ``kernel(theta, X, Y)`` and ``kernel.predict`` run. They use the same formulas, stable
+    forms included, and are tested equal. ``kernel.readable`` is the kernel compiled from
+    ``kernel.source``: ``kernel.readable(theta, X, Y)``, ``kernel.readable.predict(theta, X)``.
+    Where the two sources are one (an expression model's), ``kernel.readable`` is the kernel.
     """
 
     _counter = itertools.count()
 
-    def __init__(self, source: str, model, backend: Backend, dtype: str, kind: str):
+    def __init__(self, source: str, model, backend: Backend, dtype: str, kind: str,
+                 fast_source: str | None = None):
         self.source = source
+        self.fast_source = source if fast_source is None else fast_source
         self.model = model
         self.n_parameters = model.n_parameters
         self.inputs = tuple(model.inputs)
@@ -64,13 +75,18 @@ class Kernel:
         self.dtype = dtype
         self.kind = kind
         self._dtype = backend.dtype(dtype)
+        self._loss_and_gradient, self._predict = self._load(self.fast_source)
+        self.readable = self if self.fast_source == source else Kernel(
+            source, model, backend, dtype, kind)
+
+    def _load(self, source: str):
+        """exec ``source``: its ``loss_and_gradient`` and ``predict``."""
         filename = f"<tutor kernel {next(self._counter)}>"
         # the source is printed by SymPy from expression trees we built, never from user text
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        namespace: dict = {"xp": backend.namespace(), EXP_CAP.name: exp_cap(dtype)}
+        namespace: dict = {"xp": self.backend.namespace(), EXP_CAP.name: exp_cap(self.dtype)}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - as sympy.lambdify
-        self._loss_and_gradient = namespace["loss_and_gradient"]
-        self._predict = namespace["predict"]
+        return namespace["loss_and_gradient"], namespace["predict"]
 
     @property
     def parameters(self) -> tuple:
@@ -164,7 +180,8 @@ class Kernel:
 def compile_network(net, backend="numpy", dtype="float64") -> Kernel:
     require_compilable(net)
     chosen = _backend(backend)
-    return Kernel(network_source(net, chosen.out_functions), net, chosen, dtype, "layer by layer")
+    return Kernel(readable_source(net), net, chosen, dtype, "layer by layer",
+                  fast_source=fast_source(net, chosen.out_functions))
 
 
 def compile_model(model, backend="numpy", dtype="float64") -> Kernel:
