@@ -378,6 +378,30 @@ def test_fast_mode_checks_a_big_network_along_random_directions():
     assert not tutor.gradcheck(wrong, net.init(seed=1), X, Y, mode="fast").ok
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_relu_has_slope_0_at_0_as_in_pytorch_jax_and_tensorflow(dtype):
+    """1-1-1, ReLU hidden: sample 1 has x = 0 and α₁ = 0, so z₁ = 0 exactly (its unit is at the
+    kink). With relu′(0) = 0 (PyTorch's, JAX's and TensorFlow's rule), by hand:
+    ŷ = 0.5 and 2.5, δ₂ = −2(y − ŷ)/n = −0.5 and 2.5, δ₁ = δ₂·β₂·relu′(z₁) = 0 and 5, so
+    ∂c/∂α₁ = 5, ∂c/∂β₁ = 0·0 + 5·1 = 5, ∂c/∂α₂ = 2, ∂c/∂β₂ = δ₂ᵀh₁ = 2.5 (½ at 0 gave 4.5)."""
+    net = tutor.mlp([1, 1, 1], activation="relu")
+    theta = numpy.array([0.0, 1.0, 0.5, 2.0])  # α₁, β₁, α₂, β₂
+    X, Y = numpy.array([[0.0], [1.0]]), numpy.array([1.0, 0.0])
+    kernel = net.compile(dtype=dtype)
+    for f in (kernel, kernel.readable):
+        loss, grad = f(theta, X, Y)
+        assert float(loss) == 3.25
+        assert grad.tolist() == [5.0, 5.0, 2.0, 2.5]
+    relu = tutor.activation("relu")
+    assert relu.derivative == sympy.Heaviside(relu.expr.args[1], 0)  # 𝟙(z > 0), 0 at z = 0
+    assert tutor.unicode(relu.derivative) == "𝟙(z > 0)" and "0 at z = 0" in relu.description
+    # a model typed as max(0, a + b·x) follows the same rule: at a = x = 0, ∂c/∂a = −2(y − 0)·0
+    a, b, x = sympy.symbols("a b x")
+    _, grad = tutor.model(sympy.Max(0, a + b * x), [a, b], [x]).compile(dtype=dtype)(
+        [0.0, 1.0], [[0.0]], [1.0])
+    assert grad.tolist() == [0.0, 0.0]
+
+
 def test_a_lambda_activation_compiles_and_checks():
     t = sympy.Symbol("t")
     net = tutor.mlp([2, 4, 1], activation=sympy.Lambda(t, t / (1 + sympy.Abs(t))))

@@ -33,7 +33,7 @@ import sympy
 from figures import tally
 
 import tutor
-from tutor.activations import ACTIVATIONS, h, z
+from tutor.activations import ACTIVATIONS, h, z, zero_slope_at_kinks
 
 GRID = (-1000, -750, -745, -710, -104, -100, -89, -88, -87, -40, -37, -20, -17, -10, -3, -1, -0.5,
         -1e-8, 0, 1e-8, 0.5, 1, 3, 10, 17, 20, 37, 40, 87, 88, 89, 100, 104, 710, 745, 750, 1000)
@@ -220,8 +220,8 @@ def test_output_layer_squared_error_value_and_slope(row, dtype, target):
     loss, grad = strict(kernel, theta, numpy.zeros((1, 1)), Y)
     assert grad.dtype == numpy.dtype(dtype) and loss.dtype == numpy.dtype(dtype)
     y = sympy.Symbol("y")
-    exact = mpmath_function([z, y], [row.expr, (y - row.expr) ** 2,
-                                      sympy.diff((y - row.expr) ** 2, z)])
+    exact = mpmath_function([z, y], [row.expr, (y - row.expr) ** 2,  # ReLU′(0) = 0, as tutor's
+                                      zero_slope_at_kinks(sympy.diff((y - row.expr) ** 2, z))])
     refs = [reference(exact, v, target) for v in zs]
     in_h = row.derivative_in_h()
     delta_in_h = None if in_h is None else 2 * (h - y) * in_h
@@ -240,7 +240,8 @@ def test_output_layer_squared_error_value_and_slope(row, dtype, target):
 def _network_reference(sizes, hidden, output, loss):
     net = tutor.mlp(list(sizes), activation=hidden, output=output, loss=loss)
     symbols = [*net.parameters, *net.inputs, *net.targets]
-    return mpmath_function(symbols, [net.loss, *[sympy.diff(net.loss, p) for p in net.parameters]])
+    return mpmath_function(symbols, [net.loss, *[zero_slope_at_kinks(sympy.diff(net.loss, p))
+                                                 for p in net.parameters]])
 
 
 def network_reference(net):

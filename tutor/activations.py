@@ -30,7 +30,8 @@ from sympy.core.function import AppliedUndef, UndefinedFunction
 
 from .notation import Symbol
 
-__all__ = ["Activation", "ACTIVATIONS", "activation", "SOFTMAX", "z", "h", "EXP_CAP"]
+__all__ = ["Activation", "ACTIVATIONS", "activation", "SOFTMAX", "z", "h", "EXP_CAP",
+           "zero_slope_at_kinks"]
 
 z = Symbol("z")  # a neuron's pre-activation, α + xβ
 h = Symbol("h")  # its activation, G(z)
@@ -68,8 +69,8 @@ class Activation:
 
     @cached_property
     def derivative(self) -> sympy.Expr:
-        """G′(z), by SymPy."""
-        return sympy.diff(self.expr, z)
+        """G′(z), by SymPy, with slope 0 at a kink (ReLU′(0) = 0, see :func:`zero_slope_at_kinks`)."""
+        return zero_slope_at_kinks(sympy.diff(self.expr, z))
 
     @property
     def is_affine(self) -> bool:
@@ -100,6 +101,20 @@ class Activation:
         from .notation import unicode
 
         return f"{self.symbol}(z) = {unicode(self.expr)}"
+
+
+def zero_slope_at_kinks(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with each step 𝟙(u > 0) taken as 0 at u = 0: Heaviside(u, 0), where SymPy's
+    derivative of max(0, u) gives Heaviside(u) = ½ at 0. PyTorch, JAX and TensorFlow give the
+    ReLU slope 0 at 0, so a unit exactly at its kink (zero biases after a dead layer, a row of
+    all-zero dummies) gets the gradient they compute.
+
+    >>> u = Symbol("u")
+    >>> zero_slope_at_kinks(sympy.diff(sympy.Max(0, u), u))
+    Heaviside(u, 0)
+    """
+    return expr.replace(lambda e: isinstance(e, sympy.Heaviside) and e.args[1] == sympy.S.Half,
+                        lambda e: sympy.Heaviside(e.args[0], 0))
 
 
 def _close(a: sympy.Expr, b: sympy.Expr) -> bool:
@@ -180,7 +195,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         description="the slides' G(z) = eᶻ/(1 + eᶻ): squashes any z into (0, 1)",
     ),
     Activation("tanh", sympy.tanh(z), (), description="squashes z into (−1, 1), centred at 0"),
-    Activation("relu", sympy.Max(0, z), ("ReLU",), description="max(0, z): a hinge"),
+    Activation("relu", sympy.Max(0, z), ("ReLU",),
+               description="max(0, z): a hinge; its slope 𝟙(z > 0) is 0 at z = 0, as in PyTorch"),
     Activation("identity", z, ("linear", "none"), description="G(z) = z: no squashing"),
     Activation(
         "softplus", sympy.log(1 + sympy.exp(z)), (), numeric=logaddexp(0, z),

@@ -41,8 +41,16 @@ class ArrayPrinter(NumPyPrinter):
         return _fold("xp.minimum", args)
 
     def _print_Heaviside(self, expr):
-        # 𝟙(x > 0), with ½ at the kink as SymPy's Heaviside(0) = ½
-        return "((xp.sign(%s) + 1)/2)" % self._print(expr.args[0])
+        # 𝟙(x > 0) with its value H0 at x = 0: 0 as the ReLU′ of PyTorch, JAX and TensorFlow
+        # (zero_slope_at_kinks), ½ as SymPy's default, or 1
+        x, at_0 = self._print(expr.args[0]), expr.args[1]
+        if at_0 == 0:
+            return "xp.sign(xp.maximum(%s, 0))" % x
+        if at_0 == 1:
+            return "(1 - xp.sign(xp.maximum(-(%s), 0)))" % x
+        if at_0 == sympy.S.Half:
+            return "((xp.sign(%s) + 1)/2)" % x
+        raise NotImplementedError(f"a step with value {at_0} at 0 cannot be compiled")
 
     def _print_Pow(self, expr, rational=False):
         if expr.exp == -1:  # 1/x, as it is written, not x**(-1.0)

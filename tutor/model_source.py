@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sympy
 
+from .activations import zero_slope_at_kinks
 from .array_code import code, function, identifier
 
 __all__ = ["model_source"]
@@ -21,7 +22,7 @@ def model_source(model) -> str:
     head += [f"{names[x]} = X[:, {i}]" for i, x in enumerate(model.inputs)]
     body = ["n = X.shape[0]", *head]
     body += [f"{names[t]} = Y[:, {i}]" for i, t in enumerate(model.targets)]
-    grads = [sympy.diff(model.loss, p) for p in model.parameters]
+    grads = [zero_slope_at_kinks(sympy.diff(model.loss, p)) for p in model.parameters]
     subexprs, (loss, *gs) = sympy.cse([model.loss, *grads], symbols=sympy.numbered_symbols("t"))
     body.append("# common subexpressions of the loss and its gradient")
     body += [f"{s} = {code(e, names)}" for s, e in subexprs]
