@@ -440,6 +440,36 @@ def test_deep_derivations_go_through_the_deltas_and_still_agree_with_the_kernel(
     assert f(*theta, *X[0], *Y[0]) == pytest.approx(grad[index], rel=1e-10)
 
 
+# every name a kernel's code uses for itself: its arguments and locals, the namespace it runs
+# in, the common subexpressions, a network's arrays and temporaries, a builtin it may print
+GENERATED_NAMES = ["grad", "loss", "n", "theta", "X", "Y", "xp", "exp_cap", "ones", "predict",
+                   "loss_and_gradient", "overflowed", "t0", "t1", "t2", "t10", "shared_1_0",
+                   "tmp_1", "alpha_1", "beta_1", "z_1", "h_1", "delta_1", "s_1", "e_1",
+                   "total_1", "below_1", "u", "u_1", "log_h", "log_1mh", "residual", "abs"]
+
+
+def test_the_names_the_kernel_uses_are_all_reserved():
+    from tutor.array_code import is_reserved
+
+    assert all(is_reserved(name) for name in GENERATED_NAMES)
+    assert not any(is_reserved(name) for name in ("x", "a", "beta", "t", "grads", "theta_1"))
+
+
+@pytest.mark.parametrize("name", GENERATED_NAMES)
+def test_a_users_name_never_collides_with_the_kernels_own(name):
+    """A parameter, or an input column, named as one of the kernel's own variables: the kernel
+    renames it (as lambdify dummifies), so the gradient is still right."""
+    s, a, b, x, w = sympy.Symbol(name), *sympy.symbols("a b x w")
+    # as a parameter: tanh(s·x) repeats in the loss and its gradient, so CSE makes t0, t1, …
+    as_parameter = tutor.model(sympy.tanh(s * x) + b * s**2, [s, b], [x])
+    # as an input column
+    as_input = tutor.model(a * sympy.tanh(b * s) + a**2 * w, [a, b], [s, w])
+    for m, theta in ((as_parameter, [0.7, -0.4]), (as_input, [0.6, -0.3])):
+        X, Y = datasets.toy(m, n=8, seed=3)
+        report = tutor.gradcheck(m.compile(), theta, X, Y)
+        assert report.ok, f"{name}: {report}\n{m.compile().source}"
+
+
 def test_an_expression_model_with_two_outputs_checks():
     a, b, x = sympy.symbols("a b x")
     m = tutor.model([a * x + b, sympy.tanh(a - b * x)], parameters=[a, b], inputs=[x])

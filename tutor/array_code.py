@@ -11,6 +11,7 @@ module), plus the names the generated code uses and the identifiers a model's ow
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import keyword
 import math
@@ -21,7 +22,8 @@ import sympy
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-__all__ = ["ArrayPrinter", "code", "identifier", "exp_cap", "function"]
+__all__ = ["ArrayPrinter", "code", "identifier", "is_reserved", "numbered", "RESERVED", "exp_cap",
+           "function"]
 
 
 class ArrayPrinter(NumPyPrinter):
@@ -87,9 +89,27 @@ def code(expr: sympy.Expr, names: dict[sympy.Symbol, str]) -> str:
 
 
 
+#: the names a kernel's code uses for itself: its arguments and locals, the globals it runs with
+RESERVED = frozenset({
+    "loss_and_gradient", "predict", "theta", "X", "Y", "n", "loss", "grad", "xp", "exp_cap",
+    "overflowed", "ones", "u", "log_h", "log_1mh", "residual",
+} | set(dir(builtins)))  # a builtin (abs, …) may be printed: a local of that name would hide it
+#: …and the families it numbers: CSE's t0, t1, …, a network's alpha_1, h_2, delta_3, shared_1_0,
+#: tmp_1
+GENERATED = re.compile(r"(t|(tmp|shared|alpha|beta|z|h|delta|s|e|total|below|u)_)\d+(_\d+)*")
+
+
+def is_reserved(name: str) -> bool:
+    """Whether generated code uses ``name`` itself, so that a model's symbol must not have it."""
+    return name in RESERVED or keyword.iskeyword(name) or GENERATED.fullmatch(name) is not None
+
+
 def identifier(name: str, taken: set[str]) -> str:
+    """A Python name for a model's symbol, not yet in ``taken`` (which it joins), and never
+    one the generated code uses itself (:func:`is_reserved`): ``grad`` becomes ``p_grad``, as
+    SymPy's lambdify dummifies, so a parameter named like a kernel's local cannot overwrite it."""
     base = re.sub(r"\W", "_", name).strip("_") or "p"
-    if base[0].isdigit() or keyword.iskeyword(base) or base in ("xp", "n", "theta", "X", "Y"):
+    if base[0].isdigit() or is_reserved(base):
         base = "p_" + base
     candidate = base
     for i in itertools.count(2):
@@ -98,6 +118,13 @@ def identifier(name: str, taken: set[str]) -> str:
         candidate = f"{base}_{i}"
     taken.add(candidate)
     return candidate
+
+
+def numbered(prefix: str, taken: set[str]):
+    """Symbols prefix0, prefix1, … for common subexpressions, skipping the names in ``taken``."""
+    for i in itertools.count():
+        if f"{prefix}{i}" not in taken:
+            yield sympy.Symbol(f"{prefix}{i}")
 
 
 def exp_cap(dtype: str) -> float:

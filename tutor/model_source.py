@@ -7,7 +7,7 @@ from __future__ import annotations
 import sympy
 
 from .activations import zero_slope_at_kinks
-from .array_code import code, function, identifier
+from .array_code import code, function, identifier, numbered
 
 __all__ = ["model_source"]
 
@@ -23,7 +23,7 @@ def model_source(model) -> str:
     body = ["n = X.shape[0]", *head]
     body += [f"{names[t]} = Y[:, {i}]" for i, t in enumerate(model.targets)]
     grads = [zero_slope_at_kinks(sympy.diff(model.loss, p)) for p in model.parameters]
-    subexprs, (loss, *gs) = sympy.cse([model.loss, *grads], symbols=sympy.numbered_symbols("t"))
+    subexprs, (loss, *gs) = sympy.cse([model.loss, *grads], symbols=numbered("t", taken))
     body.append("# common subexpressions of the loss and its gradient")
     body += [f"{s} = {code(e, names)}" for s, e in subexprs]
     body.append("grad = xp.empty(%d, dtype=theta.dtype)" % len(model.parameters))
