@@ -440,6 +440,23 @@ def test_deep_derivations_go_through_the_deltas_and_still_agree_with_the_kernel(
     assert f(*theta, *X[0], *Y[0]) == pytest.approx(grad[index], rel=1e-10)
 
 
+@pytest.mark.parametrize("term", ["y - yhat", "2*yhat"])
+@pytest.mark.parametrize("output", ["identity", "logistic"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_loss_linear_in_yhat_compiles(term, output, dtype):
+    """∂c/∂ŷ is a number (−1 or 2): with the identity δ_L is that number in every sample and
+    output, an array of ŷ's shape, not a scalar that the matrix product cannot take."""
+    from tutor.losses import y, yhat
+
+    row = tutor.Loss(term, {"y - yhat": y - yhat, "2*yhat": 2 * yhat}[term])
+    net = tutor.mlp([2, 3, 2], activation="tanh", output=output, loss=row)
+    X, Y = datasets.toy(net, n=6, seed=4)
+    kernel = net.compile(dtype=dtype)
+    for f in (kernel, kernel.readable):
+        report = tutor.gradcheck(f, net.init(seed=2), X, Y)
+        assert report.ok, str(report)
+
+
 # every name a kernel's code uses for itself: its arguments and locals, the namespace it runs
 # in, the common subexpressions, a network's arrays and temporaries, a builtin it may print
 GENERATED_NAMES = ["grad", "loss", "n", "theta", "X", "Y", "xp", "exp_cap", "ones", "predict",

@@ -152,19 +152,31 @@ def _delta_lines(net, writer: InPlace, shared: dict) -> list[str]:
     # would multiply −2(y − ŷ) out once y and ŷ are replaced
     coefficient, rest = delta_rule(net).xreplace(shared).as_coeff_Mul()
     rest = rest.xreplace(arrays)
+    if not writer._is_array(rest):  # ∂c/∂ŷ a number (a loss linear in ŷ): one per sample
+        value = code(coefficient * rest, {})
+        if net.output is not SOFTMAX:
+            return [f"delta_{L} = xp.full_like(h_{L}, {value} / n)"]
+        rest, coefficient = sympy.Symbol("u"), sympy.Integer(1)
+        writer.names[rest] = "u"
+        lines = [f"u = xp.full_like(h_{L}, {value})"]
+        return ["# δ = u − ŷ Σ_j u_j with u = ŷ ⊙ ∂c/∂ŷ", *lines, *_softmax_delta(L, "u", 1)]
     if net.output is not SOFTMAX:
         lines = writer.assign(f"delta_{L}", rest, free={h_L, *shared.values()})
         return [*lines, f"delta_{L} *= {code(coefficient, {})} / n"]
     # δ = u − ŷ Σ_j u_j, with u = ŷ ⊙ ∂c/∂ŷ = c·v (for cross-entropy c = −1, v = y: δ = ŷ Σ_j y_j − y)
-    if rest in writer.names:
+    if rest in writer.names and rest != h_L:
         v = writer.names[rest]
         return [f"# δ = u − ŷ Σ_j u_j with u = ŷ ⊙ ∂c/∂ŷ = {coefficient}·{v}",
                 f"h_{L} *= xp.sum({v}, axis=1, keepdims=True)", f"h_{L} -= {v}",
                 f"h_{L} *= {code(-coefficient, {})} / n", f"delta_{L} = h_{L}"]
     lines = writer.assign("u", coefficient * rest)
-    return ["# δ = u − ŷ Σ_j u_j with u = ŷ ⊙ ∂c/∂ŷ", *lines,
-            f"h_{L} *= xp.sum(u, axis=1, keepdims=True)", f"u -= h_{L}", "u *= 1 / n",
-            f"delta_{L} = u"]
+    return ["# δ = u − ŷ Σ_j u_j with u = ŷ ⊙ ∂c/∂ŷ", *lines, *_softmax_delta(L, "u", 1)]
+
+
+def _softmax_delta(L: int, u: str, scale) -> list[str]:
+    """δ = (u − ŷ Σ_j u_j)/n, written over u's array (ŷ's is overwritten with ŷ Σ_j u_j)."""
+    return [f"h_{L} *= xp.sum({u}, axis=1, keepdims=True)", f"{u} -= h_{L}", f"{u} *= {scale} / n",
+            f"delta_{L} = {u}"]
 
 
 def fast_source(net, out_functions: bool = False) -> str:
