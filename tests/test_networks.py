@@ -327,6 +327,50 @@ def test_activation_table_rows_are_consistent():
     assert tutor.activation("sigmoid") is tutor.activation("logistic")
 
 
+def test_an_activation_typed_as_text_is_the_lambda_it_reads_as():
+    text = "1/(1+exp(-z))"
+    typed, lam = tutor.activation(text), tutor.activation(tutor.parse_activation(text))
+    assert typed.expr == lam.expr and typed.name == lam.name
+    assert typed.numeric_expr() == lam.numeric_expr() != typed.expr  # the stable form
+    assert typed.kernel_expr() == lam.kernel_expr() and typed.kernel_expr().has(tutor.activations.EXP_CAP)
+    assert tutor.activation("z^3 - 40*z").expr == tutor.activations.z**3 - 40 * tutor.activations.z
+    with pytest.raises(ValueError, match=r"unknown activation 'relux': choose one of logistic, "
+                                         r"tanh, relu.*'1/\(1\+exp\(-z\)\)'"):
+        tutor.activation("relux")
+
+
+def test_a_typed_activation_at_a_huge_bias_descends_without_a_warning():
+    """As the command line's --activation "1/(1+exp(-z))" with α₁^(1) = −800: the stable,
+    capped form computes, where the typed one overflows e^800."""
+    net = tutor.mlp([1, 2, 1], activation="1/(1+exp(-z))")
+    kernel = net.compile()
+    theta = net.init(seed=0)
+    theta[net.parameters.index(net.parameter("alpha_1^(1)"))] = -800.0
+    X, Y = datasets.toy(net, n=10, seed=1)
+    with numpy.errstate(over="raise", divide="raise", invalid="raise"):  # e^−800 may underflow
+        for f in (kernel, kernel.readable):
+            loss, grad = f(theta, X, Y)
+            assert numpy.isfinite(loss) and numpy.all(numpy.isfinite(grad))
+            assert numpy.all(numpy.isfinite(f.predict(theta, X)))
+    steps = list(tutor.descend(kernel, theta, X, Y, learning_rate=0.1, steps=2))
+    assert len(steps) == 2 and all(numpy.isfinite(step.loss) for step in steps)
+
+
+def test_a_loss_typed_as_text_is_a_loss_named_by_its_text():
+    from tutor.losses import loss, y, yhat
+
+    typed = loss("(y - yhat)^2/2")
+    assert typed.name == "(y - yhat)^2/2" and typed.term == (y - yhat) ** 2 / 2
+    assert loss("mse").name == "squared_error" and loss("cross-entropy").name == "cross_entropy"
+    with pytest.raises(ValueError, match="unknown loss 'hinge'.*such as '\\(y - yhat\\)\\^2'"):
+        loss("hinge")
+    with pytest.raises(ValueError, match="does not use the prediction yhat"):
+        loss("y^2")
+    net = tutor.mlp([2, 2, 1], loss="(y - yhat)^2/2")
+    X, Y = datasets.toy(net, n=5, seed=2)
+    assert tutor.gradcheck(net.compile(), net.init(seed=1), X, Y).ok
+
+
 def test_saturated_logistic_output_gives_finite_cross_entropy():
     """z = ±800 would be inf/inf in eᶻ/(1 + eᶻ); the kernel stays finite and exact."""
     net = tutor.logistic_regression(1)

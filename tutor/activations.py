@@ -20,7 +20,8 @@ Adding an activation is adding a row to ``ACTIVATIONS``.
 from __future__ import annotations
 
 import cmath
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 
 import sympy
@@ -296,11 +297,35 @@ def _lookup() -> dict[str, Activation]:
     return table
 
 
+def _typed(text: str, allow_softmax: bool) -> Activation:
+    """A formula typed as text, read by :func:`tutor.parser.parse_activation`; a bare name not
+    in the table (``relux``) is refused, since read as a formula it would be the identity in a
+    variable of that name, which is never what was meant."""
+    if re.fullmatch(r"[^\W\d]\w*", text):
+        names = ", ".join(row.name for row in ACTIVATIONS)
+        extra = ", softmax" if allow_softmax else ""
+        raise ValueError(
+            f"unknown activation {text!r}: choose one of {names}{extra}, type a formula in one "
+            "variable such as '1/(1+exp(-z))', or give a SymPy Lambda or an undefined Function "
+            "such as F_1"
+        )
+    from .parser import parse_activation  # here: the parser imports this module
+
+    return replace(activation(parse_activation(text)), description=f"typed formula {text}")
+
+
 def activation(spec, *, allow_softmax: bool = False):
-    """An activation from a name, a SymPy ``Lambda``, an undefined ``Function`` or a row.
+    """An activation from a name, a formula typed as text, a SymPy ``Lambda``, an undefined
+    ``Function`` or a row.
+
+    A typed formula becomes the same activation as the ``Lambda`` it reads as, with the stable
+    form of a table function of a·z + b where it is one (1/(1+exp(-z)) computes as the
+    logistic does, with no overflow at z = −800).
 
     >>> activation("linear").name
     'identity'
+    >>> activation("1/(1+exp(-z))").kernel_expr() == activation("logistic").kernel_expr()
+    True
     >>> import sympy
     >>> activation(sympy.Function("F_1")).symbol
     'F_1'
@@ -316,14 +341,9 @@ def activation(spec, *, allow_softmax: bool = False):
                 return SOFTMAX
             raise ValueError("softmax can only be the output activation (output='softmax')")
         table = _lookup()
-        if key not in table:
-            names = ", ".join(row.name for row in ACTIVATIONS)
-            extra = ", softmax" if allow_softmax else ""
-            raise ValueError(
-                f"unknown activation {spec!r}: choose one of {names}{extra}, "
-                "or give a SymPy Lambda or an undefined Function such as F_1"
-            )
-        return table[key]
+        if key in table:
+            return table[key]
+        return _typed(spec.strip(), allow_softmax)
     if isinstance(spec, UndefinedFunction):
         return Activation(spec.__name__, spec(z), description="an unspecified activation")
     if isinstance(spec, sympy.Lambda):
@@ -336,5 +356,6 @@ def activation(spec, *, allow_softmax: bool = False):
         return Activation(f"G(z) = {unicode(expr)}", expr, description=str(spec),
                           numeric=numeric, kernel=kernel)
     raise TypeError(
-        f"an activation is a name, a SymPy Lambda or an undefined Function, not {type(spec).__name__}"
+        f"an activation is a name, a formula, a SymPy Lambda or an undefined Function, not "
+        f"{type(spec).__name__}"
     )
