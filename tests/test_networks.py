@@ -356,6 +356,22 @@ def test_a_typed_activation_at_a_huge_bias_descends_without_a_warning():
     assert len(steps) == 2 and all(numpy.isfinite(step.loss) for step in steps)
 
 
+@pytest.mark.parametrize("text", ["z^3 - 40*z", "z^3", "z^2 - 3*z", "z^3 - 40*z + 1/(1+exp(-z))"])
+def test_a_real_formula_whose_inverse_is_not_one_function_compiles_and_checks(text):
+    """h = z³ − 40z has three real z for most h: G′ through h, from one root of a cubic, was
+    complex (Cardano's I) and right only near the probe points, so the kernel failed to cast
+    complex128 into float64. G′ stays in z there."""
+    act = tutor.activation(text)
+    in_h = act.derivative_in_h()
+    assert in_h is None or not in_h.has(sympy.I)
+    net = tutor.mlp([1, 3, 1], activation=text)
+    X, Y = datasets.toy(net, n=8, seed=5)
+    X = X * 4  # |z| past the probe points: where another root of the cubic is the one
+    for f in (net.compile(), net.compile().readable):
+        report = tutor.gradcheck(f, net.init(seed=3, scale=1.0), X, Y)
+        assert report.ok, str(report)
+
+
 def test_a_loss_typed_as_text_is_a_loss_named_by_its_text():
     from tutor.losses import loss, y, yhat
 

@@ -39,6 +39,9 @@ h = Symbol("h")  # its activation, G(z)
 EXP_CAP = Symbol("exp_cap")  # in a kernel: the largest x whose eˣ is finite in its dtype (709, 88)
 
 _PROBE = (-2.3, -0.7, 0.4, 1.9, 3.1)  # points where a rewrite of G′ is checked numerically
+# …and, for G′ through h, further out: z³ − 40z takes each h near 0 three times, and a G′ from
+# one root of the cubic is right near the probes only
+_WIDE = (-9.0, -5.5, 5.5, 9.0)
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,9 @@ def zero_slope_at_kinks(expr: sympy.Expr) -> sympy.Expr:
                         lambda e: sympy.Heaviside(e.args[0], 0))
 
 
-def _close(a: sympy.Expr, b: sympy.Expr) -> bool:
+def _close(a: sympy.Expr, b: sympy.Expr, points=_PROBE) -> bool:
     """a(z) and b(z) agree at the probe points (to 1e-12, relative)."""
-    for point in _PROBE:
+    for point in points:
         try:
             va, vb = complex(a.subs(z, point).evalf(30)), complex(b.subs(z, point).evalf(30))
         except (TypeError, ValueError):
@@ -141,6 +144,12 @@ def _positive_factors(expr: sympy.Expr) -> sympy.Expr:
             others = [f for f in rest.args if f is not sums[0]]
             return sympy.Mul(-coeff, *others, -sums[0])
     return expr
+
+
+def _in_h(dG: sympy.Expr, candidate: sympy.Expr, G: sympy.Expr) -> bool:
+    """Whether ``candidate`` (in h) is G′ wherever it is checked: real (a kernel computes in
+    real numbers; Cardano's formula has I in it) and equal to G′ at the probes and beyond."""
+    return not candidate.has(sympy.I) and _close(dG, candidate.subs(h, G), _PROBE + _WIDE)
 
 
 @cache
@@ -165,7 +174,7 @@ def _derivative_in_h(act: Activation) -> sympy.Expr | None:
         coeffs = [sympy.nsimplify(solution.get(s, 0), rational=True, tolerance=1e-20)
                   for s in (a, b, c)]
         candidate = sympy.expand(coeffs[0] + coeffs[1] * h + coeffs[2] * h**2)
-        if _close(dG, candidate.subs(h, G)):
+        if _in_h(dG, candidate, G):
             factored = _positive_factors(sympy.factor(candidate))
             return min(candidate, factored, key=sympy.count_ops) if (
                 sympy.count_ops(candidate) < sympy.count_ops(factored)) else factored
@@ -177,7 +186,7 @@ def _derivative_in_h(act: Activation) -> sympy.Expr | None:
     for inverse in inverses:
         candidate = sympy.simplify(dG.subs(z, inverse))
         if (candidate.free_symbols <= {h} and not candidate.has(sympy.Piecewise)
-                and _close(dG, candidate.subs(h, G))):
+                and _in_h(dG, candidate, G)):
             return optimize(candidate, optims_c99)
     return None
 
