@@ -18,6 +18,7 @@ from .losses import y, yhat
 from .network_rules import (
     arrays_of_output,
     delta_rule,
+    guard_lines,
     logistic_log_lines,
     loss_term,
     parameter_lines,
@@ -74,7 +75,7 @@ def _activation_code(layer, hidden: bool, writer: InPlace, fold: bool) -> tuple[
     return [*lines, *writer.assign(f"h_{l}", G_cse)], dG_cse
 
 
-def _forward_lines(net, writer: InPlace) -> tuple[list[str], dict[int, sympy.Expr]]:
+def _forward_lines(net, writer: InPlace, guard: bool) -> tuple[list[str], dict[int, sympy.Expr]]:
     lines, derivatives = parameter_lines(net), {}
     for layer in net.layers:
         l, act = layer.index, layer.activation
@@ -86,6 +87,8 @@ def _forward_lines(net, writer: InPlace) -> tuple[list[str], dict[int, sympy.Exp
             lines.append(f"# α_{l} is added as −z is formed, in one pass with the sign change")
         else:
             lines.append(f"z_{l} += alpha_{l}")
+        if guard:
+            lines += guard_lines(l)
         if act is SOFTMAX:
             lines += [
                 f"z_{l} -= xp.max(z_{l}, axis=1, keepdims=True)  # shifted: e^z without overflow",
@@ -179,13 +182,14 @@ def _softmax_delta(L: int, u: str, scale) -> list[str]:
             f"delta_{L} = {u}"]
 
 
-def fast_source(net, out_functions: bool = False) -> str:
+def fast_source(net, out_functions: bool = False, guard: bool = False) -> str:
     """The kernel's in-place source; ``out_functions`` lets element-wise functions write in
-    place (NumPy's and CuPy's ``out=``)."""
+    place (NumPy's and CuPy's ``out=``), ``guard`` stops a float32 kernel whose pre-activations
+    overflowed."""
     L = len(net.layers)
     writer = InPlace(code, {}, out_functions=out_functions)
     body = ["n = X.shape[0]", "# θ → each layer's biases α_l (n_l,) and weights β_l (n_l, n_{l-1})"]
-    forward_lines, derivatives = _forward_lines(net, writer)
+    forward_lines, derivatives = _forward_lines(net, writer, guard)
     body += forward_lines
     forward = list(body)
     loss_lines, shared = _loss_lines(net, writer)

@@ -38,11 +38,26 @@ from .model_source import model_source
 from .network_rules import require_compilable
 from .readable_source import readable_source
 
-__all__ = ["Kernel", "compile_network", "compile_model", "KernelInputError", "code"]
+__all__ = ["Kernel", "compile_network", "compile_model", "KernelInputError",
+           "KernelOverflowError", "code"]
 
 
 class KernelInputError(ValueError):
     """θ, X or Y has the wrong shape or holds NaN or infinity."""
+
+
+class KernelOverflowError(KernelInputError):
+    """A float32 network kernel's pre-activations z_l overflowed (inf or NaN in them): what it
+    would compute from them, a loss that is finite and wrong included, is not returned.
+    ``layer`` is l; the message says what to do (float64, or smaller weights or inputs)."""
+
+    def __init__(self, layer: int, dtype: str = "float32"):
+        self.layer, self.dtype = layer, dtype
+        super().__init__(
+            f"layer {layer}'s pre-activations z_{layer} overflowed {dtype} (some |z| passed "
+            f"{float(numpy.finfo(dtype).max):.3g}, so they hold inf or NaN, and the loss and "
+            f"gradient computed from them would be wrong): compile with dtype='float64', or use "
+            f"smaller weights or inputs (standardize X, start from a smaller θ)")
 
 
 # -- the kernel object ------------------------------------------------------------------------
@@ -84,9 +99,17 @@ class Kernel:
         filename = f"<tutor kernel {next(self._counter)}>"
         # the source is printed by SymPy from expression trees we built, never from user text
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        namespace: dict = {"xp": self.backend.namespace(), EXP_CAP.name: exp_cap(self.dtype)}
+        namespace: dict = {"xp": self.backend.namespace(), EXP_CAP.name: exp_cap(self.dtype),
+                           "overflowed": self._overflowed}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - as sympy.lambdify
         return namespace["loss_and_gradient"], namespace["predict"]
+
+    def _overflowed(self, layer: int, z) -> None:
+        """Called by a guarded kernel when Σ z_l is not finite: raise if z_l itself is not
+        (a sum of finite values can overflow on its own, a finite sum cannot hide an inf)."""
+        xp = self.backend.xp
+        if not bool(xp.all(xp.isfinite(z))):
+            raise KernelOverflowError(layer, self.dtype)
 
     @property
     def parameters(self) -> tuple:
@@ -145,7 +168,11 @@ class Kernel:
     def __call__(self, theta, X, Y):
         """The mean loss over the samples and its gradient with respect to θ."""
         theta, X, Y = self._arrays(theta, X, Y)
-        loss, grad = self._loss_and_gradient(theta, X, Y)
+        try:
+            loss, grad = self._loss_and_gradient(theta, X, Y)
+        except KernelOverflowError:
+            self._diagnose(theta, X, Y)  # NaN in θ, X or Y is not an overflow: blame it
+            raise
         if not math.isfinite(float(loss)):
             self._diagnose(theta, X, Y)
         return loss, grad
@@ -153,7 +180,11 @@ class Kernel:
     def predict(self, theta, X):
         """ŷ for each row of X: shape (n,) for one output, (n, m) for several."""
         theta, X, _ = self._arrays(theta, X)
-        out = self._predict(theta, X)
+        try:
+            out = self._predict(theta, X)
+        except KernelOverflowError:
+            self._diagnose(theta, X, None)
+            raise
         if not bool(self.backend.xp.all(self.backend.xp.isfinite(out))):
             self._diagnose(theta, X, None)  # NaN in, NaN out: name the input instead
         return out[:, 0] if self.n_outputs == 1 else out
@@ -180,8 +211,11 @@ class Kernel:
 def compile_network(net, backend="numpy", dtype="float64") -> Kernel:
     require_compilable(net)
     chosen = _backend(backend)
-    return Kernel(readable_source(net), net, chosen, dtype, "layer by layer",
-                  fast_source=fast_source(net, chosen.out_functions))
+    # float32 overflows at 3.4e38, within reach of large weights: a float32 kernel checks each
+    # layer's z (one sum a layer) and raises KernelOverflowError rather than return a wrong loss
+    guard = dtype == "float32"
+    return Kernel(readable_source(net, guard), net, chosen, dtype, "layer by layer",
+                  fast_source=fast_source(net, chosen.out_functions, guard))
 
 
 def compile_model(model, backend="numpy", dtype="float64") -> Kernel:

@@ -12,7 +12,7 @@ from .activations import SOFTMAX, h, z
 from .derivation import output_delta
 from .losses import y, yhat
 
-__all__ = ["require_compilable", "parameter_lines", "slope", "stable_log_symbols",
+__all__ = ["require_compilable", "parameter_lines", "guard_lines", "slope", "stable_log_symbols",
            "logistic_log_lines", "loss_term", "delta_rule", "arrays_of_output"]
 
 
@@ -64,6 +64,13 @@ def logistic_log_lines(L: int) -> list[str]:
     """log ŷ and log(1 − ŷ) of a logistic output, from z_L."""
     return [f"log_h = -xp.logaddexp(0.0, -z_{L})  # log G(z) = −log(1 + e^−z)",
             f"log_1mh = -xp.logaddexp(0.0, z_{L})  # log(1 − G(z)) = −log(1 + e^z)"]
+
+
+def guard_lines(l: int) -> list[str]:
+    """In a float32 kernel: stop if z_l overflowed (a finite sum of z_l has no inf in it; the
+    ``overflowed`` the kernel binds confirms element by element before it raises)."""
+    return [f"if not xp.isfinite(xp.sum(z_{l})):  # float32 overflow: stop, not a wrong loss",
+            f"    overflowed({l}, z_{l})"]
 
 
 def loss_term(net) -> sympy.Expr:

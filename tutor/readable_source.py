@@ -31,6 +31,7 @@ from .array_code import code, function
 from .network_rules import (
     arrays_of_output,
     delta_rule,
+    guard_lines,
     logistic_log_lines,
     loss_term,
     parameter_lines,
@@ -65,13 +66,6 @@ def _factor(expr: sympy.Expr, names: dict) -> str:
     """A factor after ``*``, parenthesized where it would not bind as one."""
     text = code(expr, names)
     return f"({text})" if expr.is_Add or expr.could_extract_minus_sign() else text
-
-
-def guard_lines(l: int) -> list[str]:
-    """In a float32 kernel: stop if z_l overflowed (a finite sum of z_l has no inf in it; the
-    ``overflowed`` the kernel binds confirms element by element before it raises)."""
-    return [f"if not xp.isfinite(xp.sum(z_{l})):  # float32 overflow: stop, not a wrong loss",
-            f"    overflowed({l}, z_{l})"]
 
 
 def _layer_lines(net, layer, guard: bool, names: dict) -> list[str]:
