@@ -6,15 +6,19 @@ products, as back-propagation does: forward, h_l = G(h_{l−1} β_lᵀ + α_l); 
 δ_L = ∂c/∂z_L, δ_{l−1} = (δ_l β_l) ⊙ G′(z_{l−1}), ∂c/∂β_l = δ_lᵀ h_{l−1}, ∂c/∂α_l = Σ δ_l.
 The symbolic work is per layer, not per weight, so it does not grow with the width.
 
-This module holds the :class:`Kernel` object and the compile entry points; the source comes from
-:mod:`tutor.fast_source` (a network, in place) and :mod:`tutor.model_source` (a model given as
-expressions), both printed by :mod:`tutor.array_code`.
+This module holds the :class:`Kernel` object and the compile entry points. A network's kernel
+has two sources, tested equal: :mod:`tutor.readable_source` (``kernel.source``, one equation a
+line) and :mod:`tutor.fast_source` (``kernel.fast_source``, in place, what runs), from the rules
+they share in :mod:`tutor.network_rules`; a model given as expressions has one,
+:mod:`tutor.model_source`. All are printed by :mod:`tutor.array_code`.
 
 >>> import numpy, tutor
 >>> kernel = tutor.linear_regression(1).compile()
 >>> loss, grad = kernel(numpy.array([2.0, 1.0]), numpy.array([[1.0]]), numpy.array([6.0]))
 >>> float(loss), grad.tolist()
 (9.0, [-6.0, -6.0])
+>>> float(kernel.readable([2.0, 1.0], [[1.0]], [6.0])[0])  # the same, from kernel.source
+9.0
 >>> print(kernel.source)  # doctest: +ELLIPSIS
 def loss_and_gradient(theta, X, Y):
 ...
@@ -74,6 +78,9 @@ class Kernel:
     forms included, and are tested equal. ``kernel.readable`` is the kernel compiled from
     ``kernel.source``: ``kernel.readable(theta, X, Y)``, ``kernel.readable.predict(theta, X)``.
     Where the two sources are one (an expression model's), ``kernel.readable`` is the kernel.
+
+    A float32 network kernel checks each layer's pre-activations as they are formed and raises
+    :class:`KernelOverflowError` if they overflowed, rather than return a finite, wrong loss.
     """
 
     _counter = itertools.count()
