@@ -30,11 +30,12 @@ def scaled(kernel, factor, index=None, shift=0.0):
 
 
 def edited(kernel, old, new):
-    """A kernel object of the same model whose generated code has ``old`` replaced by ``new``:
-    a bug in the kernel itself, which a wrapper around a correct kernel does not imitate."""
-    assert old in kernel.source
-    return Kernel(kernel.source.replace(old, new, 1), kernel.model, kernel.backend,
-                  kernel.dtype, kernel.kind)
+    """A kernel object of the same model whose generated code (the fast source, which it runs)
+    has ``old`` replaced by ``new``: a bug in the kernel itself, which a wrapper around a correct
+    kernel does not imitate."""
+    assert old in kernel.fast_source
+    return Kernel(kernel.source, kernel.model, kernel.backend, kernel.dtype, kernel.kind,
+                  fast_source=kernel.fast_source.replace(old, new, 1))
 
 
 def counted(report, what):

@@ -193,8 +193,8 @@ def test_asking_for_cupy_without_a_gpu_is_a_clear_error():
     assert tutor.mlp([2, 2, 1]).compile(backend="auto").backend.name == "numpy"
 
 
-def test_kernel_source_is_readable_back_propagation():
-    source = tutor.mlp([2, 2, 1]).compile().source
+def test_kernel_fast_source_is_back_propagation_in_place():
+    source = tutor.mlp([2, 2, 1]).compile().fast_source
     for line in ("z_1 = X @ beta_1.T",
                  "xp.subtract(-alpha_1, h_1, out=h_1)",  # −z = −α − hβ, one pass for both
                  "z_2 += alpha_2", "delta_2 =",
@@ -202,6 +202,80 @@ def test_kernel_source_is_readable_back_propagation():
                  "delta_1 *= h_1"):
         assert line in source
     assert "numpy." not in source and "select" not in source
+
+
+def test_kernel_source_is_back_propagation_one_equation_a_line():
+    kernel = tutor.mlp([2, 2, 1]).compile()
+    source = kernel.source
+    lines = [line.split("  #")[0].strip() for line in source.splitlines()]
+    for line in ("z_1 = X @ beta_1.T + alpha_1",
+                 "h_1 = 1/(xp.exp(xp.minimum(exp_cap, -z_1)) + 1)",  # the capped e^−z, as fast
+                 "z_2 = h_1 @ beta_2.T + alpha_2", "h_2 = z_2",
+                 "loss = xp.sum((Y - h_2)**2) / n",
+                 "delta_2 = -2*(Y - h_2) / n",
+                 "grad[6:7] = xp.sum(delta_2, axis=0)",
+                 "grad[7:9] = xp.reshape(delta_2.T @ h_1, (-1,))",
+                 "delta_1 = (delta_2 @ beta_2) * h_1*(1 - h_1)",  # G′ through h: h(1 − h)
+                 "grad[2:6] = xp.reshape(delta_1.T @ X, (-1,))"):
+        assert line in lines, line
+    # one equation a line: nothing updated in place, nothing freed, no out= tricks
+    for trick in ("+=", "-=", "*=", "/=", "out=", "del "):
+        assert trick not in source, trick
+    assert "# δ_1 = (δ_2 β_2) ⊙ logistic′(z_1)" in source and "∂c/∂β_2 = δ_2ᵀ h_1" in source
+    assert source != kernel.fast_source and "def predict" in source
+
+
+def test_the_readable_kernel_is_callable_and_an_expression_models_is_the_kernel():
+    net = tutor.mlp([2, 3, 1], activation="tanh")
+    kernel = net.compile()
+    X, Y = datasets.toy(net, n=6, seed=2)
+    theta = net.init(seed=1)
+    loss, grad = kernel.readable(theta, X, Y)
+    fast_loss, fast_grad = kernel(theta, X, Y)
+    assert loss == pytest.approx(fast_loss, rel=1e-13)
+    numpy.testing.assert_allclose(grad, fast_grad, rtol=1e-12, atol=1e-15)
+    assert kernel.readable.source == kernel.readable.fast_source == kernel.source
+    assert tutor.gradcheck(kernel.readable, theta, X, Y).ok
+    a, x = sympy.symbols("a x")
+    model_kernel = tutor.model(a * x, [a], [x]).compile()
+    assert model_kernel.readable is model_kernel and model_kernel.source == model_kernel.fast_source
+
+
+TYPED = sympy.Lambda(sympy.Symbol("t"), sympy.Symbol("t") / (1 + sympy.Abs(sympy.Symbol("t"))))
+STABLE_TYPED = sympy.Lambda(sympy.Symbol("t"), 1 / (1 + sympy.exp(-2 * sympy.Symbol("t"))))
+EQUAL_HEADS = [("identity", "squared_error"), ("logistic", "squared_error"),
+               ("logistic", "cross_entropy"), ("softmax", "cross_entropy"),
+               ("softmax", "squared_error")]
+
+
+def _tolerance(dtype):
+    return 1e-12 if dtype == "float64" else 2e-5
+
+
+@settings(max_examples=60, deadline=None)
+@given(widths=st.lists(st.integers(1, 5), min_size=0, max_size=3), k=st.integers(1, 3),
+       m=st.integers(1, 3),
+       acts=st.lists(st.sampled_from([*ACTIVATIONS, TYPED, STABLE_TYPED]), min_size=3, max_size=3),
+       head=st.sampled_from(EQUAL_HEADS), dtype=st.sampled_from(["float64", "float32"]),
+       seed=st.integers(0, 2**16))
+def test_the_readable_and_the_fast_kernel_compute_the_same(widths, k, m, acts, head, dtype, seed):
+    """What learners read is what runs: loss, gradient and predictions of kernel.readable
+    (kernel.source) and of the kernel (kernel.fast_source) agree to rounding."""
+    output, loss = head
+    m = max(m, 2) if output == "softmax" else m
+    net = tutor.mlp([k, *widths, m], activation=acts[:len(widths)], output=output, loss=loss)
+    kernel = net.compile(dtype=dtype)
+    X, Y = datasets.toy(net, n=9, seed=seed)
+    theta = net.init(seed=seed) + numpy.random.default_rng(seed).normal(0, 0.5, len(net.parameters))
+    tol = _tolerance(dtype)
+    fast_loss, fast_grad = kernel(theta, X, Y)
+    loss, grad = kernel.readable(theta, X, Y)
+    assert float(loss) == pytest.approx(float(fast_loss), rel=tol, abs=tol)
+    numpy.testing.assert_allclose(grad, fast_grad, rtol=tol,
+                                  atol=tol * max(1.0, float(numpy.max(numpy.abs(fast_grad)))))
+    numpy.testing.assert_allclose(kernel.readable.predict(theta, X), kernel.predict(theta, X),
+                                  rtol=tol, atol=tol)
+    assert grad.dtype == fast_grad.dtype == numpy.dtype(dtype)
 
 
 @pytest.mark.parametrize("bad,match", [
@@ -251,6 +325,66 @@ def test_activation_table_rows_are_consistent():
             exact = float(row.expr.subs(z, value).evalf(30))
             assert float(row.numeric_expr().subs(z, value).evalf(30)) == pytest.approx(exact, rel=1e-14)
     assert tutor.activation("sigmoid") is tutor.activation("logistic")
+
+
+def test_an_activation_typed_as_text_is_the_lambda_it_reads_as():
+    text = "1/(1+exp(-z))"
+    typed, lam = tutor.activation(text), tutor.activation(tutor.parse_activation(text))
+    assert typed.expr == lam.expr and typed.name == lam.name
+    assert typed.numeric_expr() == lam.numeric_expr() != typed.expr  # the stable form
+    assert typed.kernel_expr() == lam.kernel_expr() and typed.kernel_expr().has(tutor.activations.EXP_CAP)
+    assert tutor.activation("z^3 - 40*z").expr == tutor.activations.z**3 - 40 * tutor.activations.z
+    with pytest.raises(ValueError, match=r"unknown activation 'relux': choose one of logistic, "
+                                         r"tanh, relu.*'1/\(1\+exp\(-z\)\)'"):
+        tutor.activation("relux")
+
+
+def test_a_typed_activation_at_a_huge_bias_descends_without_a_warning():
+    """As the command line's --activation "1/(1+exp(-z))" with α₁^(1) = −800: the stable,
+    capped form computes, where the typed one overflows e^800."""
+    net = tutor.mlp([1, 2, 1], activation="1/(1+exp(-z))")
+    kernel = net.compile()
+    theta = net.init(seed=0)
+    theta[net.parameters.index(net.parameter("alpha_1^(1)"))] = -800.0
+    X, Y = datasets.toy(net, n=10, seed=1)
+    with numpy.errstate(over="raise", divide="raise", invalid="raise"):  # e^−800 may underflow
+        for f in (kernel, kernel.readable):
+            loss, grad = f(theta, X, Y)
+            assert numpy.isfinite(loss) and numpy.all(numpy.isfinite(grad))
+            assert numpy.all(numpy.isfinite(f.predict(theta, X)))
+    steps = list(tutor.descend(kernel, theta, X, Y, learning_rate=0.1, steps=2))
+    assert len(steps) == 2 and all(numpy.isfinite(step.loss) for step in steps)
+
+
+@pytest.mark.parametrize("text", ["z^3 - 40*z", "z^3", "z^2 - 3*z", "z^3 - 40*z + 1/(1+exp(-z))"])
+def test_a_real_formula_whose_inverse_is_not_one_function_compiles_and_checks(text):
+    """h = z³ − 40z has three real z for most h: G′ through h, from one root of a cubic, was
+    complex (Cardano's I) and right only near the probe points, so the kernel failed to cast
+    complex128 into float64. G′ stays in z there."""
+    act = tutor.activation(text)
+    in_h = act.derivative_in_h()
+    assert in_h is None or not in_h.has(sympy.I)
+    net = tutor.mlp([1, 3, 1], activation=text)
+    X, Y = datasets.toy(net, n=8, seed=5)
+    X = X * 4  # |z| past the probe points: where another root of the cubic is the one
+    for f in (net.compile(), net.compile().readable):
+        report = tutor.gradcheck(f, net.init(seed=3, scale=1.0), X, Y)
+        assert report.ok, str(report)
+
+
+def test_a_loss_typed_as_text_is_a_loss_named_by_its_text():
+    from tutor.losses import loss, y, yhat
+
+    typed = loss("(y - yhat)^2/2")
+    assert typed.name == "(y - yhat)^2/2" and typed.term == (y - yhat) ** 2 / 2
+    assert loss("mse").name == "squared_error" and loss("cross-entropy").name == "cross_entropy"
+    with pytest.raises(ValueError, match="unknown loss 'hinge'.*such as '\\(y - yhat\\)\\^2'"):
+        loss("hinge")
+    with pytest.raises(ValueError, match="does not use the prediction yhat"):
+        loss("y^2")
+    net = tutor.mlp([2, 2, 1], loss="(y - yhat)^2/2")
+    X, Y = datasets.toy(net, n=5, seed=2)
+    assert tutor.gradcheck(net.compile(), net.init(seed=1), X, Y).ok
 
 
 def test_saturated_logistic_output_gives_finite_cross_entropy():
@@ -304,6 +438,30 @@ def test_fast_mode_checks_a_big_network_along_random_directions():
     assert not tutor.gradcheck(wrong, net.init(seed=1), X, Y, mode="fast").ok
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_relu_has_slope_0_at_0_as_in_pytorch_jax_and_tensorflow(dtype):
+    """1-1-1, ReLU hidden: sample 1 has x = 0 and α₁ = 0, so z₁ = 0 exactly (its unit is at the
+    kink). With relu′(0) = 0 (PyTorch's, JAX's and TensorFlow's rule), by hand:
+    ŷ = 0.5 and 2.5, δ₂ = −2(y − ŷ)/n = −0.5 and 2.5, δ₁ = δ₂·β₂·relu′(z₁) = 0 and 5, so
+    ∂c/∂α₁ = 5, ∂c/∂β₁ = 0·0 + 5·1 = 5, ∂c/∂α₂ = 2, ∂c/∂β₂ = δ₂ᵀh₁ = 2.5 (½ at 0 gave 4.5)."""
+    net = tutor.mlp([1, 1, 1], activation="relu")
+    theta = numpy.array([0.0, 1.0, 0.5, 2.0])  # α₁, β₁, α₂, β₂
+    X, Y = numpy.array([[0.0], [1.0]]), numpy.array([1.0, 0.0])
+    kernel = net.compile(dtype=dtype)
+    for f in (kernel, kernel.readable):
+        loss, grad = f(theta, X, Y)
+        assert float(loss) == 3.25
+        assert grad.tolist() == [5.0, 5.0, 2.0, 2.5]
+    relu = tutor.activation("relu")
+    assert relu.derivative == sympy.Heaviside(relu.expr.args[1], 0)  # 𝟙(z > 0), 0 at z = 0
+    assert tutor.unicode(relu.derivative) == "𝟙(z > 0)" and "0 at z = 0" in relu.description
+    # a model typed as max(0, a + b·x) follows the same rule: at a = x = 0, ∂c/∂a = −2(y − 0)·0
+    a, b, x = sympy.symbols("a b x")
+    _, grad = tutor.model(sympy.Max(0, a + b * x), [a, b], [x]).compile(dtype=dtype)(
+        [0.0, 1.0], [[0.0]], [1.0])
+    assert grad.tolist() == [0.0, 0.0]
+
+
 def test_a_lambda_activation_compiles_and_checks():
     t = sympy.Symbol("t")
     net = tutor.mlp([2, 4, 1], activation=sympy.Lambda(t, t / (1 + sympy.Abs(t))))
@@ -340,6 +498,53 @@ def test_deep_derivations_go_through_the_deltas_and_still_agree_with_the_kernel(
     f = sympy.lambdify([*net.parameters, *net.inputs, *net.targets], d.result)
     index = net.parameters.index(d.parameter)
     assert f(*theta, *X[0], *Y[0]) == pytest.approx(grad[index], rel=1e-10)
+
+
+@pytest.mark.parametrize("term", ["y - yhat", "2*yhat"])
+@pytest.mark.parametrize("output", ["identity", "logistic"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_loss_linear_in_yhat_compiles(term, output, dtype):
+    """∂c/∂ŷ is a number (−1 or 2): with the identity δ_L is that number in every sample and
+    output, an array of ŷ's shape, not a scalar that the matrix product cannot take."""
+    from tutor.losses import y, yhat
+
+    row = tutor.Loss(term, {"y - yhat": y - yhat, "2*yhat": 2 * yhat}[term])
+    net = tutor.mlp([2, 3, 2], activation="tanh", output=output, loss=row)
+    X, Y = datasets.toy(net, n=6, seed=4)
+    kernel = net.compile(dtype=dtype)
+    for f in (kernel, kernel.readable):
+        report = tutor.gradcheck(f, net.init(seed=2), X, Y)
+        assert report.ok, str(report)
+
+
+# every name a kernel's code uses for itself: its arguments and locals, the namespace it runs
+# in, the common subexpressions, a network's arrays and temporaries, a builtin it may print
+GENERATED_NAMES = ["grad", "loss", "n", "theta", "X", "Y", "xp", "exp_cap", "ones", "predict",
+                   "loss_and_gradient", "overflowed", "t0", "t1", "t2", "t10", "shared_1_0",
+                   "tmp_1", "alpha_1", "beta_1", "z_1", "h_1", "delta_1", "s_1", "e_1",
+                   "total_1", "below_1", "u", "u_1", "log_h", "log_1mh", "residual", "abs"]
+
+
+def test_the_names_the_kernel_uses_are_all_reserved():
+    from tutor.array_code import is_reserved
+
+    assert all(is_reserved(name) for name in GENERATED_NAMES)
+    assert not any(is_reserved(name) for name in ("x", "a", "beta", "t", "grads", "theta_1"))
+
+
+@pytest.mark.parametrize("name", GENERATED_NAMES)
+def test_a_users_name_never_collides_with_the_kernels_own(name):
+    """A parameter, or an input column, named as one of the kernel's own variables: the kernel
+    renames it (as lambdify dummifies), so the gradient is still right."""
+    s, a, b, x, w = sympy.Symbol(name), *sympy.symbols("a b x w")
+    # as a parameter: tanh(s·x) repeats in the loss and its gradient, so CSE makes t0, t1, …
+    as_parameter = tutor.model(sympy.tanh(s * x) + b * s**2, [s, b], [x])
+    # as an input column
+    as_input = tutor.model(a * sympy.tanh(b * s) + a**2 * w, [a, b], [s, w])
+    for m, theta in ((as_parameter, [0.7, -0.4]), (as_input, [0.6, -0.3])):
+        X, Y = datasets.toy(m, n=8, seed=3)
+        report = tutor.gradcheck(m.compile(), theta, X, Y)
+        assert report.ok, f"{name}: {report}\n{m.compile().source}"
 
 
 def test_an_expression_model_with_two_outputs_checks():

@@ -33,7 +33,7 @@ import sympy
 from figures import tally
 
 import tutor
-from tutor.activations import ACTIVATIONS, h, z
+from tutor.activations import ACTIVATIONS, h, z, zero_slope_at_kinks
 
 GRID = (-1000, -750, -745, -710, -104, -100, -89, -88, -87, -40, -37, -20, -17, -10, -3, -1, -0.5,
         -1e-8, 0, 1e-8, 0.5, 1, 3, 10, 17, 20, 37, 40, 87, 88, 89, 100, 104, 710, 745, 750, 1000)
@@ -220,8 +220,8 @@ def test_output_layer_squared_error_value_and_slope(row, dtype, target):
     loss, grad = strict(kernel, theta, numpy.zeros((1, 1)), Y)
     assert grad.dtype == numpy.dtype(dtype) and loss.dtype == numpy.dtype(dtype)
     y = sympy.Symbol("y")
-    exact = mpmath_function([z, y], [row.expr, (y - row.expr) ** 2,
-                                      sympy.diff((y - row.expr) ** 2, z)])
+    exact = mpmath_function([z, y], [row.expr, (y - row.expr) ** 2,  # ReLU′(0) = 0, as tutor's
+                                      zero_slope_at_kinks(sympy.diff((y - row.expr) ** 2, z))])
     refs = [reference(exact, v, target) for v in zs]
     in_h = row.derivative_in_h()
     delta_in_h = None if in_h is None else 2 * (h - y) * in_h
@@ -240,7 +240,8 @@ def test_output_layer_squared_error_value_and_slope(row, dtype, target):
 def _network_reference(sizes, hidden, output, loss):
     net = tutor.mlp(list(sizes), activation=hidden, output=output, loss=loss)
     symbols = [*net.parameters, *net.inputs, *net.targets]
-    return mpmath_function(symbols, [net.loss, *[sympy.diff(net.loss, p) for p in net.parameters]])
+    return mpmath_function(symbols, [net.loss, *[zero_slope_at_kinks(sympy.diff(net.loss, p))
+                                                 for p in net.parameters]])
 
 
 def network_reference(net):
@@ -458,3 +459,46 @@ def test_a_formula_that_is_no_table_function_of_an_affine_z_keeps_its_own_form(t
 
     act = tutor.activation(parse_activation(text))
     assert act.numeric is None and act.kernel is None
+
+
+# -- float32 overflow inside a kernel -----------------------------------------------------
+def overflowing_net():
+    """1-1-1, identity then tanh: z₁ = 1e20·1e20 = 1e40, past float32's 3.4e38, so z₁ = inf;
+    z₂ = 1e−10·z₁ − 2e30 is −1e30 in truth (ŷ = −1) but inf in float32 (ŷ = +1)."""
+    net = tutor.mlp([1, 1, 1], activation="identity", output="tanh")
+    theta = numpy.array([0.0, 1e20, -2e30, 1e-10])  # α₁, β₁, α₂, β₂
+    return net, theta, numpy.array([[1e20]]), numpy.array([0.5])
+
+
+def test_a_float32_overflow_is_an_error_not_a_finite_wrong_loss():
+    net, theta, X, Y = overflowing_net()
+    loss64, _ = net.compile()(theta, X, Y)
+    assert float(loss64) == pytest.approx(2.25)  # (0.5 − (−1))²: what float32 would give as 0.25
+    kernel = net.compile(dtype="float32")
+    for f in (kernel, kernel.readable):
+        with numpy.errstate(all="ignore"):  # as descend runs it: no warning says anything
+            with pytest.raises(tutor.KernelInputError, match="layer 1's pre-activations z_1 "
+                               "overflowed float32") as caught:
+                f(theta, X, Y)
+            with pytest.raises(tutor.KernelInputError, match="layer 1"):
+                f.predict(theta, X)
+        message = str(caught.value)
+        assert "float64" in message and "smaller weights or inputs" in message
+        assert isinstance(caught.value, tutor.kernel.KernelOverflowError)
+        assert caught.value.layer == 1
+
+
+def test_a_float32_sum_that_overflows_over_finite_values_is_no_error():
+    """z₁ = (3e38, 3e38): each finite, their sum inf. The cheap check (the sum) is confirmed
+    element by element before anything is raised."""
+    net = tutor.mlp([1, 2, 1], activation="identity")
+    theta = numpy.array([0.0, 0.0, 3e38, 3e38, 0.5, 1e-38, -1e-38])
+    with numpy.errstate(all="ignore"):
+        loss, grad = net.compile(dtype="float32")(theta, [[1.0]], [0.5])
+    assert float(loss) == 0.0 and numpy.all(numpy.isfinite(grad))
+
+
+def test_nan_in_x_is_still_blamed_on_x_in_a_float32_kernel():
+    net, theta, X, Y = overflowing_net()
+    with numpy.errstate(all="ignore"), pytest.raises(tutor.KernelInputError, match="X holds NaN"):
+        net.compile(dtype="float32")(theta, [[numpy.nan]], Y)

@@ -20,7 +20,8 @@ Adding an activation is adding a row to ``ACTIVATIONS``.
 from __future__ import annotations
 
 import cmath
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 
 import sympy
@@ -30,13 +31,17 @@ from sympy.core.function import AppliedUndef, UndefinedFunction
 
 from .notation import Symbol
 
-__all__ = ["Activation", "ACTIVATIONS", "activation", "SOFTMAX", "z", "h", "EXP_CAP"]
+__all__ = ["Activation", "ACTIVATIONS", "activation", "SOFTMAX", "z", "h", "EXP_CAP",
+           "zero_slope_at_kinks"]
 
 z = Symbol("z")  # a neuron's pre-activation, α + xβ
 h = Symbol("h")  # its activation, G(z)
 EXP_CAP = Symbol("exp_cap")  # in a kernel: the largest x whose eˣ is finite in its dtype (709, 88)
 
 _PROBE = (-2.3, -0.7, 0.4, 1.9, 3.1)  # points where a rewrite of G′ is checked numerically
+# …and, for G′ through h, further out: z³ − 40z takes each h near 0 three times, and a G′ from
+# one root of the cubic is right near the probes only
+_WIDE = (-9.0, -5.5, 5.5, 9.0)
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,8 @@ class Activation:
 
     @cached_property
     def derivative(self) -> sympy.Expr:
-        """G′(z), by SymPy."""
-        return sympy.diff(self.expr, z)
+        """G′(z), by SymPy, with slope 0 at a kink (ReLU′(0) = 0, see :func:`zero_slope_at_kinks`)."""
+        return zero_slope_at_kinks(sympy.diff(self.expr, z))
 
     @property
     def is_affine(self) -> bool:
@@ -102,9 +107,23 @@ class Activation:
         return f"{self.symbol}(z) = {unicode(self.expr)}"
 
 
-def _close(a: sympy.Expr, b: sympy.Expr) -> bool:
+def zero_slope_at_kinks(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with each step 𝟙(u > 0) taken as 0 at u = 0: Heaviside(u, 0), where SymPy's
+    derivative of max(0, u) gives Heaviside(u) = ½ at 0. PyTorch, JAX and TensorFlow give the
+    ReLU slope 0 at 0, so a unit exactly at its kink (zero biases after a dead layer, a row of
+    all-zero dummies) gets the gradient they compute.
+
+    >>> u = Symbol("u")
+    >>> zero_slope_at_kinks(sympy.diff(sympy.Max(0, u), u))
+    Heaviside(u, 0)
+    """
+    return expr.replace(lambda e: isinstance(e, sympy.Heaviside) and e.args[1] == sympy.S.Half,
+                        lambda e: sympy.Heaviside(e.args[0], 0))
+
+
+def _close(a: sympy.Expr, b: sympy.Expr, points=_PROBE) -> bool:
     """a(z) and b(z) agree at the probe points (to 1e-12, relative)."""
-    for point in _PROBE:
+    for point in points:
         try:
             va, vb = complex(a.subs(z, point).evalf(30)), complex(b.subs(z, point).evalf(30))
         except (TypeError, ValueError):
@@ -125,6 +144,12 @@ def _positive_factors(expr: sympy.Expr) -> sympy.Expr:
             others = [f for f in rest.args if f is not sums[0]]
             return sympy.Mul(-coeff, *others, -sums[0])
     return expr
+
+
+def _in_h(dG: sympy.Expr, candidate: sympy.Expr, G: sympy.Expr) -> bool:
+    """Whether ``candidate`` (in h) is G′ wherever it is checked: real (a kernel computes in
+    real numbers; Cardano's formula has I in it) and equal to G′ at the probes and beyond."""
+    return not candidate.has(sympy.I) and _close(dG, candidate.subs(h, G), _PROBE + _WIDE)
 
 
 @cache
@@ -149,7 +174,7 @@ def _derivative_in_h(act: Activation) -> sympy.Expr | None:
         coeffs = [sympy.nsimplify(solution.get(s, 0), rational=True, tolerance=1e-20)
                   for s in (a, b, c)]
         candidate = sympy.expand(coeffs[0] + coeffs[1] * h + coeffs[2] * h**2)
-        if _close(dG, candidate.subs(h, G)):
+        if _in_h(dG, candidate, G):
             factored = _positive_factors(sympy.factor(candidate))
             return min(candidate, factored, key=sympy.count_ops) if (
                 sympy.count_ops(candidate) < sympy.count_ops(factored)) else factored
@@ -161,7 +186,7 @@ def _derivative_in_h(act: Activation) -> sympy.Expr | None:
     for inverse in inverses:
         candidate = sympy.simplify(dG.subs(z, inverse))
         if (candidate.free_symbols <= {h} and not candidate.has(sympy.Piecewise)
-                and _close(dG, candidate.subs(h, G))):
+                and _in_h(dG, candidate, G)):
             return optimize(candidate, optims_c99)
     return None
 
@@ -180,7 +205,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         description="the slides' G(z) = eᶻ/(1 + eᶻ): squashes any z into (0, 1)",
     ),
     Activation("tanh", sympy.tanh(z), (), description="squashes z into (−1, 1), centred at 0"),
-    Activation("relu", sympy.Max(0, z), ("ReLU",), description="max(0, z): a hinge"),
+    Activation("relu", sympy.Max(0, z), ("ReLU",),
+               description="max(0, z): a hinge; its slope 𝟙(z > 0) is 0 at z = 0, as in PyTorch"),
     Activation("identity", z, ("linear", "none"), description="G(z) = z: no squashing"),
     Activation(
         "softplus", sympy.log(1 + sympy.exp(z)), (), numeric=logaddexp(0, z),
@@ -280,11 +306,35 @@ def _lookup() -> dict[str, Activation]:
     return table
 
 
+def _typed(text: str, allow_softmax: bool) -> Activation:
+    """A formula typed as text, read by :func:`tutor.parser.parse_activation`; a bare name not
+    in the table (``relux``) is refused, since read as a formula it would be the identity in a
+    variable of that name, which is never what was meant."""
+    if re.fullmatch(r"[^\W\d]\w*", text):
+        names = ", ".join(row.name for row in ACTIVATIONS)
+        extra = ", softmax" if allow_softmax else ""
+        raise ValueError(
+            f"unknown activation {text!r}: choose one of {names}{extra}, type a formula in one "
+            "variable such as '1/(1+exp(-z))', or give a SymPy Lambda or an undefined Function "
+            "such as F_1"
+        )
+    from .parser import parse_activation  # here: the parser imports this module
+
+    return replace(activation(parse_activation(text)), description=f"typed formula {text}")
+
+
 def activation(spec, *, allow_softmax: bool = False):
-    """An activation from a name, a SymPy ``Lambda``, an undefined ``Function`` or a row.
+    """An activation from a name, a formula typed as text, a SymPy ``Lambda``, an undefined
+    ``Function`` or a row.
+
+    A typed formula becomes the same activation as the ``Lambda`` it reads as, with the stable
+    form of a table function of a·z + b where it is one (1/(1+exp(-z)) computes as the
+    logistic does, with no overflow at z = −800).
 
     >>> activation("linear").name
     'identity'
+    >>> activation("1/(1+exp(-z))").kernel_expr() == activation("logistic").kernel_expr()
+    True
     >>> import sympy
     >>> activation(sympy.Function("F_1")).symbol
     'F_1'
@@ -300,14 +350,9 @@ def activation(spec, *, allow_softmax: bool = False):
                 return SOFTMAX
             raise ValueError("softmax can only be the output activation (output='softmax')")
         table = _lookup()
-        if key not in table:
-            names = ", ".join(row.name for row in ACTIVATIONS)
-            extra = ", softmax" if allow_softmax else ""
-            raise ValueError(
-                f"unknown activation {spec!r}: choose one of {names}{extra}, "
-                "or give a SymPy Lambda or an undefined Function such as F_1"
-            )
-        return table[key]
+        if key in table:
+            return table[key]
+        return _typed(spec.strip(), allow_softmax)
     if isinstance(spec, UndefinedFunction):
         return Activation(spec.__name__, spec(z), description="an unspecified activation")
     if isinstance(spec, sympy.Lambda):
@@ -320,5 +365,6 @@ def activation(spec, *, allow_softmax: bool = False):
         return Activation(f"G(z) = {unicode(expr)}", expr, description=str(spec),
                           numeric=numeric, kernel=kernel)
     raise TypeError(
-        f"an activation is a name, a SymPy Lambda or an undefined Function, not {type(spec).__name__}"
+        f"an activation is a name, a formula, a SymPy Lambda or an undefined Function, not "
+        f"{type(spec).__name__}"
     )

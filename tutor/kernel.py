@@ -6,11 +6,19 @@ products, as back-propagation does: forward, h_l = G(h_{l−1} β_lᵀ + α_l); 
 δ_L = ∂c/∂z_L, δ_{l−1} = (δ_l β_l) ⊙ G′(z_{l−1}), ∂c/∂β_l = δ_lᵀ h_{l−1}, ∂c/∂α_l = Σ δ_l.
 The symbolic work is per layer, not per weight, so it does not grow with the width.
 
+This module holds the :class:`Kernel` object and the compile entry points. A network's kernel
+has two sources, tested equal: :mod:`tutor.readable_source` (``kernel.source``, one equation a
+line) and :mod:`tutor.fast_source` (``kernel.fast_source``, in place, what runs), from the rules
+they share in :mod:`tutor.network_rules`; a model given as expressions has one,
+:mod:`tutor.model_source`. All are printed by :mod:`tutor.array_code`.
+
 >>> import numpy, tutor
 >>> kernel = tutor.linear_regression(1).compile()
 >>> loss, grad = kernel(numpy.array([2.0, 1.0]), numpy.array([[1.0]]), numpy.array([6.0]))
 >>> float(loss), grad.tolist()
 (9.0, [-6.0, -6.0])
+>>> float(kernel.readable([2.0, 1.0], [[1.0]], [6.0])[0])  # the same, from kernel.source
+9.0
 >>> print(kernel.source)  # doctest: +ELLIPSIS
 def loss_and_gradient(theta, X, Y):
 ...
@@ -19,99 +27,41 @@ def loss_and_gradient(theta, X, Y):
 from __future__ import annotations
 
 import itertools
-import keyword
 import linecache
 import math
-import re
 
 import numpy
 import sympy
-from sympy.printing.numpy import NumPyPrinter
 
-from .activations import EXP_CAP, SOFTMAX, h, z
+from .activations import EXP_CAP
+from .array_code import code, exp_cap
 from .backends import Backend
 from .backends import backend as _backend
-from .inplace import InPlace
-from .losses import y, yhat
+from .fast_source import fast_source
+from .model_source import model_source
+from .network_rules import require_compilable
+from .readable_source import readable_source
 
-__all__ = ["Kernel", "compile_network", "compile_model", "KernelInputError"]
+__all__ = ["Kernel", "compile_network", "compile_model", "KernelInputError",
+           "KernelOverflowError", "code"]
 
 
 class KernelInputError(ValueError):
     """θ, X or Y has the wrong shape or holds NaN or infinity."""
 
 
-class ArrayPrinter(NumPyPrinter):
-    """SymPy's NumPy printer, writing ``xp.`` and only functions every array-API namespace has
-    (no ``select``, ``heaviside`` or ``amax``), so the same source runs on NumPy, CuPy and
-    array_api_strict."""
+class KernelOverflowError(KernelInputError):
+    """A float32 network kernel's pre-activations z_l overflowed (inf or NaN in them): what it
+    would compute from them, a loss that is finite and wrong included, is not returned.
+    ``layer`` is l; the message says what to do (float64, or smaller weights or inputs)."""
 
-    def __init__(self):
-        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False})
-
-    def _print_Max(self, expr):
-        args = [self._print(a) for a in expr.args]
-        return _fold("xp.maximum", args)
-
-    def _print_Min(self, expr):
-        args = [self._print(a) for a in expr.args]
-        return _fold("xp.minimum", args)
-
-    def _print_Heaviside(self, expr):
-        # 𝟙(x > 0), with ½ at the kink as SymPy's Heaviside(0) = ½
-        return "((xp.sign(%s) + 1)/2)" % self._print(expr.args[0])
-
-    def _print_Piecewise(self, expr):
-        *pieces, last = expr.args
-        if last.cond != sympy.true:
-            raise NotImplementedError("a Piecewise needs an 'otherwise' branch to be compiled")
-        text = self._print(last.expr)
-        for piece in reversed(pieces):
-            text = "xp.where(%s, %s, %s)" % (self._print(piece.cond), self._print(piece.expr), text)
-        return text
-
-    def doprint(self, expr, assign_to=None):
-        return super().doprint(expr, assign_to).replace("numpy.", "xp.")
-
-
-def _fold(function: str, args: list[str]) -> str:
-    text = args[0]
-    for arg in args[1:]:
-        text = f"{function}({text}, {arg})"
-    return text
-
-
-_PRINTER = ArrayPrinter()
-
-
-def code(expr: sympy.Expr, names: dict[sympy.Symbol, str]) -> str:
-    """``expr`` as array code, with each symbol replaced by the variable named in ``names``."""
-    plain = {s: sympy.Symbol(v) for s, v in names.items()}
-    return _PRINTER.doprint(expr.xreplace(plain))
-
-
-def _identifier(name: str, taken: set[str]) -> str:
-    base = re.sub(r"\W", "_", name).strip("_") or "p"
-    if base[0].isdigit() or keyword.iskeyword(base) or base in ("xp", "n", "theta", "X", "Y"):
-        base = "p_" + base
-    candidate = base
-    for i in itertools.count(2):
-        if candidate not in taken:
-            break
-        candidate = f"{base}_{i}"
-    taken.add(candidate)
-    return candidate
-
-
-def _exp_cap(dtype: str) -> float:
-    """The largest x of the dtype whose eˣ is finite in it: 709.78… in float64, 88.72… in
-    float32. A logistic unit capped there is off only by e^−x, below the smallest normal number."""
-    kind = numpy.dtype(dtype).type
-    cap = kind(math.log(numpy.finfo(kind).max))
-    with numpy.errstate(over="ignore"):
-        while not numpy.isfinite(numpy.exp(cap)):
-            cap = numpy.nextafter(cap, kind(0))
-    return float(cap)
+    def __init__(self, layer: int, dtype: str = "float32"):
+        self.layer, self.dtype = layer, dtype
+        super().__init__(
+            f"layer {layer}'s pre-activations z_{layer} overflowed {dtype} (some |z| passed "
+            f"{float(numpy.finfo(dtype).max):.3g}, so they hold inf or NaN, and the loss and "
+            f"gradient computed from them would be wrong): compile with dtype='float64', or use "
+            f"smaller weights or inputs (standardize X, start from a smaller θ)")
 
 
 # -- the kernel object ------------------------------------------------------------------------
@@ -119,14 +69,26 @@ class Kernel:
     """A compiled loss-and-gradient function: ``loss, grad = kernel(theta, X, Y)``.
 
     θ is the flat parameter vector, X has shape (n, k) and Y shape (n, m) or (n,); the kernel
-    returns the loss averaged over the n samples and its gradient. ``kernel.source`` is the
-    generated code; its intermediates (z, h, δ) are back-propagation's cached values.
+    returns the loss averaged over the n samples and its gradient.
+
+    A kernel has two sources, both compiled. ``kernel.source`` is the readable form, one
+    equation a line as back-propagation is written by hand (its intermediates z, h, δ are
+    back-propagation's cached values); ``kernel.fast_source`` is the in-place form that
+    ``kernel(theta, X, Y)`` and ``kernel.predict`` run. They use the same formulas, stable
+    forms included, and are tested equal. ``kernel.readable`` is the kernel compiled from
+    ``kernel.source``: ``kernel.readable(theta, X, Y)``, ``kernel.readable.predict(theta, X)``.
+    Where the two sources are one (an expression model's), ``kernel.readable`` is the kernel.
+
+    A float32 network kernel checks each layer's pre-activations as they are formed and raises
+    :class:`KernelOverflowError` if they overflowed, rather than return a finite, wrong loss.
     """
 
     _counter = itertools.count()
 
-    def __init__(self, source: str, model, backend: Backend, dtype: str, kind: str):
+    def __init__(self, source: str, model, backend: Backend, dtype: str, kind: str,
+                 fast_source: str | None = None):
         self.source = source
+        self.fast_source = source if fast_source is None else fast_source
         self.model = model
         self.n_parameters = model.n_parameters
         self.inputs = tuple(model.inputs)
@@ -135,13 +97,26 @@ class Kernel:
         self.dtype = dtype
         self.kind = kind
         self._dtype = backend.dtype(dtype)
+        self._loss_and_gradient, self._predict = self._load(self.fast_source)
+        self.readable = self if self.fast_source == source else Kernel(
+            source, model, backend, dtype, kind)
+
+    def _load(self, source: str):
+        """exec ``source``: its ``loss_and_gradient`` and ``predict``."""
         filename = f"<tutor kernel {next(self._counter)}>"
         # the source is printed by SymPy from expression trees we built, never from user text
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        namespace: dict = {"xp": backend.namespace(), EXP_CAP.name: _exp_cap(dtype)}
+        namespace: dict = {"xp": self.backend.namespace(), EXP_CAP.name: exp_cap(self.dtype),
+                           "overflowed": self._overflowed}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - as sympy.lambdify
-        self._loss_and_gradient = namespace["loss_and_gradient"]
-        self._predict = namespace["predict"]
+        return namespace["loss_and_gradient"], namespace["predict"]
+
+    def _overflowed(self, layer: int, z) -> None:
+        """Called by a guarded kernel when Σ z_l is not finite: raise if z_l itself is not
+        (a sum of finite values can overflow on its own, a finite sum cannot hide an inf)."""
+        xp = self.backend.xp
+        if not bool(xp.all(xp.isfinite(z))):
+            raise KernelOverflowError(layer, self.dtype)
 
     @property
     def parameters(self) -> tuple:
@@ -200,7 +175,11 @@ class Kernel:
     def __call__(self, theta, X, Y):
         """The mean loss over the samples and its gradient with respect to θ."""
         theta, X, Y = self._arrays(theta, X, Y)
-        loss, grad = self._loss_and_gradient(theta, X, Y)
+        try:
+            loss, grad = self._loss_and_gradient(theta, X, Y)
+        except KernelOverflowError:
+            self._diagnose(theta, X, Y)  # NaN in θ, X or Y is not an overflow: blame it
+            raise
         if not math.isfinite(float(loss)):
             self._diagnose(theta, X, Y)
         return loss, grad
@@ -208,7 +187,11 @@ class Kernel:
     def predict(self, theta, X):
         """ŷ for each row of X: shape (n,) for one output, (n, m) for several."""
         theta, X, _ = self._arrays(theta, X)
-        out = self._predict(theta, X)
+        try:
+            out = self._predict(theta, X)
+        except KernelOverflowError:
+            self._diagnose(theta, X, None)
+            raise
         if not bool(self.backend.xp.all(self.backend.xp.isfinite(out))):
             self._diagnose(theta, X, None)  # NaN in, NaN out: name the input instead
         return out[:, 0] if self.n_outputs == 1 else out
@@ -232,269 +215,14 @@ class Kernel:
                 f"{self.dtype}>")
 
 
-# -- networks -------------------------------------------------------------------------------
-def _require_compilable(net) -> None:
-    for layer in net.layers:
-        act = layer.activation
-        if act is not SOFTMAX and act.is_undefined:
-            raise ValueError(
-                f"cannot compile: layer {layer.index}'s activation {act.symbol} is an undefined "
-                "function, which has no numbers in it; it is for deriving the general formula. "
-                "Choose one of logistic, tanh, relu, identity, softplus, or give a SymPy Lambda"
-            )
-
-
-def _folds_bias(act, hidden: bool) -> bool:
-    """Whether α goes into a hidden layer's G as it is written, not into z first.
-
-    The logistic starts from −z: written over h β, −z = −α − h β is one pass,
-    ``xp.subtract(-alpha, z, out=z)``, where ``z += α`` and then negating take two. Only where G′
-    is through h, so that z itself is never needed.
-    """
-    return (hidden and act is not SOFTMAX and act.derivative_in_h() is not None
-            and any(arg == -z for arg in sympy.preorder_traversal(act.kernel_expr())))
-
-
-def _activation_code(layer, hidden: bool, writer: InPlace, fold: bool) -> tuple[list[str], sympy.Expr]:
-    """Lines computing h_l = G(z_l), and G′ for the backward pass, in the writer's names.
-
-    G′ is written through the cached h when it can be (h(1 − h) for the logistic): z is then
-    dead once h exists, and a hidden layer computes h in z's own array. Otherwise G and G′
-    share their common subexpressions, computed once in the forward pass and kept, as
-    back-propagation keeps its intermediates.
-    """
-    l, act = layer.index, layer.activation
-    G = act.kernel_expr()
-    in_h = act.derivative_in_h()
-    z_l, h_l = sympy.Symbol(f"z_{l}"), sympy.Symbol(f"h_{l}")
-    writer.names |= {z_l: f"z_{l}", h_l: f"h_{l}"}
-    if in_h is not None:
-        argument = z_l
-        if fold:  # z_l holds h β only: α is added inside G (_folds_bias)
-            alpha_l = sympy.Symbol(f"alpha_{l}")
-            writer.names[alpha_l] = f"alpha_{l}"
-            argument = z_l + alpha_l
-        if G == z:
-            lines = [f"h_{l} = z_{l}"]
-        else:
-            lines = writer.assign(f"h_{l}", G.xreplace({z: argument}), free={z_l} if hidden else ())
-        # G′ is written through h, so z is no longer needed: free it now, not at the return
-        # (it keeps the peak memory at hand-written back-propagation's)
-        release = [f"del z_{l}  # G′ needs only h"] if hidden else []
-        return [*lines, *release], in_h.xreplace({h: h_l})
-    shared, (G_cse, dG_cse) = sympy.cse([G.xreplace({z: z_l}), act.derivative.xreplace({z: z_l})],
-                                        symbols=sympy.numbered_symbols(f"shared_{l}_"))
-    lines = []
-    for s, e in shared:
-        lines.append(f"{s.name} = {code(e, writer.names)}")
-        writer.names[s] = s.name
-    return [*lines, *writer.assign(f"h_{l}", G_cse)], dG_cse
-
-
-def _forward_lines(net, writer: InPlace) -> tuple[list[str], dict[int, sympy.Expr]]:
-    lines, start, derivatives = [], 0, {}
-    for layer in net.layers:
-        l, n, k = layer.index, layer.width, layer.fan_in
-        below = "X" if l == 1 else f"h_{l - 1}"
-        lines.append(f"alpha_{l} = theta[{start}:{start + n}]")
-        lines.append(f"beta_{l} = xp.reshape(theta[{start + n}:{start + layer.size}], ({n}, {k}))")
-        start += layer.size
-        act = layer.activation
-        lines.append(f"# layer {l}: z = α + h β, then h = {act.symbol}(z)")
-        lines.append(f"z_{l} = {below} @ beta_{l}.T")
-        fold = _folds_bias(act, l < len(net.layers))
-        if fold:
-            lines.append(f"# α_{l} is added as −z is formed, in one pass with the sign change")
-        else:
-            lines.append(f"z_{l} += alpha_{l}")
-        if act is SOFTMAX:
-            lines += [
-                f"z_{l} -= xp.max(z_{l}, axis=1, keepdims=True)  # shifted: e^z without overflow",
-                f"h_{l} = xp.exp(z_{l})",
-                f"total_{l} = xp.sum(h_{l}, axis=1, keepdims=True)",
-                f"h_{l} /= total_{l}",
-            ]
-            writer.names |= {sympy.Symbol(f"h_{l}"): f"h_{l}"}
-        else:
-            forward, derivatives[l] = _activation_code(layer, l < len(net.layers), writer, fold)
-            lines += forward
-    return lines, derivatives
-
-
-def _stable_logs(net) -> tuple[dict, list[str]]:
-    """log ŷ and log(1 − ŷ) written through z, so a saturated output gives no log(0).
-
-    Only the logs the loss has are written: squared error needs none of them.
-    """
-    L = len(net.layers)
-    out = net.output
-    if not net.loss_row.term_for(out is SOFTMAX).has(sympy.log):
-        return {}, []
-    if out is SOFTMAX:
-        # z_L holds z − max z. log Σ e^(z − max z) = log(1 + rest), rest the sum without one of
-        # the maxima (whose e^0 is 1): log1p(rest) keeps a confident right answer's loss,
-        # log(1 + e^−40) = 4.2e−18, where log(total) rounds 1 + 4.2e−18 to 1 and gives 0.
-        # rest = the terms below the maximum, plus 1 for each further tie: round(total − below)
-        # is the number of ties. In place, z_L becomes log ŷ.
-        return ({sympy.log(yhat): sympy.Symbol("log_h")},
-                # e^(z − max z) = ŷ · total, to an ulp or two: no second exp
-                [f"below_{L} = xp.sum(xp.where(z_{L} < 0, h_{L}, 0.0), axis=1, keepdims=True) * total_{L}",
-                 f"z_{L} -= xp.log1p(below_{L} + (xp.round(total_{L} - below_{L}) - 1))"
-                 "  # log ŷ = z − log Σ e^z",
-                 f"log_h = z_{L}"])
-    if getattr(out, "name", None) == "logistic":
-        return ({sympy.log(yhat): sympy.Symbol("log_h"),
-                 sympy.log(1 - yhat): sympy.Symbol("log_1mh")},
-                [f"log_h = -xp.logaddexp(0.0, -z_{L})  # log G(z) = −log(1 + e^−z)",
-                 f"log_1mh = -xp.logaddexp(0.0, z_{L})  # log(1 − G(z)) = −log(1 + e^z)"])
-    return {}, []
-
-
-def output_delta(net) -> sympy.Expr:
-    """δ_L = ∂c/∂z_L for one output, in ŷ, y (and z): SymPy's chain rule, simplified.
-
-    For an element-wise G: δ = φ′(ŷ) G′(z) with G′ through h = ŷ (cross-entropy with the
-    logistic gives ŷ − y). For the softmax the returned u = ŷ ⊙ φ′(ŷ) feeds δ = u − ŷ Σ_j u_j.
-    """
-    term = net.loss_row.term_for(net.output is SOFTMAX)
-    dphi = sympy.diff(term, yhat)
-    if net.output is SOFTMAX:
-        return sympy.simplify(yhat * dphi)
-    dG = net.output.derivative_in_h()
-    dG = dG.subs(h, yhat) if dG is not None else net.output.derivative
-    return sympy.factor(sympy.simplify(dphi * dG))
-
-
-def _loss_lines(net, writer: InPlace) -> tuple[list[str], dict]:
-    """The mean loss; returns its lines and the substitutions that let δ_L reuse its arrays.
-
-    A loss of the form r² keeps r, so that δ_L, which has r in it (−2(y − ŷ) for the squared
-    error), is computed from it in place.
-    """
-    L = len(net.layers)
-    term = net.loss_row.term_for(net.output is SOFTMAX)
-    replacements, lines = _stable_logs(net)
-    for name in ("log_h", "log_1mh", "Y", "residual"):
-        writer.names[sympy.Symbol(name)] = name
-    term = term.xreplace(replacements)
-    arrays = {yhat: sympy.Symbol(f"h_{L}"), y: sympy.Symbol("Y"), z: sympy.Symbol(f"z_{L}")}
-    if term.is_Pow and term.exp == 2 and term.base.free_symbols & {yhat, y}:
-        lines += writer.assign("residual", term.base.xreplace(arrays))
-        lines.append("loss = xp.sum(residual * residual) / n")
-        return lines, {term.base: sympy.Symbol("residual")}
-    lines.append(f"loss = xp.sum({code(term.xreplace(arrays), writer.names)}) / n")
-    return lines, {}
-
-
-def _delta_lines(net, writer: InPlace, shared: dict) -> list[str]:
-    """δ_L = ∂c/∂z_L divided by n, written over ŷ's (or the residual's) array."""
-    L = len(net.layers)
-    h_L, Y = sympy.Symbol(f"h_{L}"), sympy.Symbol("Y")
-    arrays = {yhat: h_L, y: Y, z: sympy.Symbol(f"z_{L}")}
-    # the loss's arrays replace their formulas before the output's symbols go in, as SymPy
-    # would multiply −2(y − ŷ) out once y and ŷ are replaced
-    coefficient, rest = output_delta(net).xreplace(shared).as_coeff_Mul()
-    rest = rest.xreplace(arrays)
-    if net.output is not SOFTMAX:
-        lines = writer.assign(f"delta_{L}", rest, free={h_L, *shared.values()})
-        return [*lines, f"delta_{L} *= {code(coefficient, {})} / n"]
-    # δ = u − ŷ Σ_j u_j, with u = ŷ ⊙ ∂c/∂ŷ = c·v (for cross-entropy c = −1, v = y: δ = ŷ Σ_j y_j − y)
-    if rest in writer.names:
-        v = writer.names[rest]
-        return [f"# δ = u − ŷ Σ_j u_j with u = ŷ ⊙ ∂c/∂ŷ = {coefficient}·{v}",
-                f"h_{L} *= xp.sum({v}, axis=1, keepdims=True)", f"h_{L} -= {v}",
-                f"h_{L} *= {code(-coefficient, {})} / n", f"delta_{L} = h_{L}"]
-    lines = writer.assign("u", coefficient * rest)
-    return ["# δ = u − ŷ Σ_j u_j with u = ŷ ⊙ ∂c/∂ŷ", *lines,
-            f"h_{L} *= xp.sum(u, axis=1, keepdims=True)", f"u -= h_{L}", "u *= 1 / n",
-            f"delta_{L} = u"]
-
-
-def network_source(net, out_functions: bool = False) -> str:
-    """The kernel's source; ``out_functions`` lets element-wise functions write in place."""
-    L = len(net.layers)
-    writer = InPlace(code, {}, out_functions=out_functions)
-    body = ["n = X.shape[0]", "# θ → each layer's biases α_l (n_l,) and weights β_l (n_l, n_{l-1})"]
-    forward_lines, derivatives = _forward_lines(net, writer)
-    body += forward_lines
-    forward = list(body)
-    loss_lines, shared = _loss_lines(net, writer)
-    body += ["# the loss: the mean over samples of Σ_k φ(ŷ_k, y_k)", *loss_lines]
-    body.append("# backward pass: δ_l = ∂c/∂z_l, divided by n here so the sums below are means")
-    body += _delta_lines(net, writer, shared)
-    body.append(f"grad = xp.empty({net.n_parameters}, dtype=theta.dtype)")
-    if out_functions:
-        body.append("ones = xp.ones(n, dtype=theta.dtype)")
-    starts = net._offsets()
-    for layer in reversed(net.layers):
-        l, s, n = layer.index, starts[layer.index - 1], layer.width
-        below = "X" if l == 1 else f"h_{l - 1}"
-        alpha, beta = f"grad[{s}:{s + n}]", f"grad[{s + n}:{s + layer.size}]"
-        if out_functions:  # straight into θ's slots, with no array in between
-            # Σ over the samples as a product with a row of ones: BLAS's gemv, two to three
-            # times faster than a column sum on these arrays
-            body.append(f"xp.matmul(ones, delta_{l}, out={alpha})  # ∂c/∂α_{l} = 1ᵀδ, Σ over samples")
-            body.append(f"xp.matmul(delta_{l}.T, {below}, out=xp.reshape({beta}, ({n}, "
-                        f"{layer.fan_in})))  # ∂c/∂β_{l}")
-        else:
-            body.append(f"{alpha} = xp.sum(delta_{l}, axis=0)  # ∂c/∂α_{l}")
-            body.append(f"{beta} = xp.reshape(delta_{l}.T @ {below}, (-1,))  # ∂c/∂β_{l}")
-        if l > 1:
-            act, factor = net.layers[l - 2].activation, derivatives[l - 1]
-            body.append(f"delta_{l - 1} = delta_{l} @ beta_{l}")
-            scaling = writer.scale(f"delta_{l - 1}", factor, free={sympy.Symbol(f"h_{l - 1}")})
-            if scaling:
-                body += [f"# × {act.symbol}′(z) = {code(factor, writer.names)}", *scaling]
-            body.append(f"del delta_{l}, h_{l - 1}")
-    body.append("return loss, grad")
-    return _function("loss_and_gradient", "theta, X, Y", body) + "\n\n" + _function(
-        "predict", "theta, X", [*forward, f"return h_{L}"])
-
-
-def _function(name: str, args: str, body: list[str]) -> str:
-    return f"def {name}({args}):\n" + "\n".join("    " + line for line in body) + "\n"
-
-
 def compile_network(net, backend="numpy", dtype="float64") -> Kernel:
-    _require_compilable(net)
+    require_compilable(net)
     chosen = _backend(backend)
-    return Kernel(network_source(net, chosen.out_functions), net, chosen, dtype, "layer by layer")
-
-
-# -- models given as expressions ------------------------------------------------------------
-def model_source(model) -> str:
-    taken: set[str] = set()
-    names = {p: _identifier(p.name, taken) for p in model.parameters}
-    names |= {x: _identifier(x.name, taken) for x in model.inputs}
-    names |= {t: _identifier(t.name, taken) for t in model.targets}
-    data = set(model.inputs) | set(model.targets)
-    head = [f"{names[p]} = theta[{i}]" for i, p in enumerate(model.parameters)]
-    head += [f"{names[x]} = X[:, {i}]" for i, x in enumerate(model.inputs)]
-    body = ["n = X.shape[0]", *head]
-    body += [f"{names[t]} = Y[:, {i}]" for i, t in enumerate(model.targets)]
-    grads = [sympy.diff(model.loss, p) for p in model.parameters]
-    subexprs, (loss, *gs) = sympy.cse([model.loss, *grads], symbols=sympy.numbered_symbols("t"))
-    body.append("# common subexpressions of the loss and its gradient")
-    body += [f"{s} = {code(e, names)}" for s, e in subexprs]
-    body.append("grad = xp.empty(%d, dtype=theta.dtype)" % len(model.parameters))
-
-    def mean(expr, original):
-        text = code(expr, names)
-        return f"xp.mean({text})" if original.free_symbols & data else text
-
-    body.append(f"loss = {mean(loss, model.loss)}")
-    for i, (g, original) in enumerate(zip(gs, grads, strict=True)):
-        body.append(f"grad[{i}] = {mean(g, original)}  # ∂c/∂{model.parameters[i].name}")
-    body.append("return loss, grad")
-    predict = ["n = X.shape[0]", *head]
-    columns = []
-    for e in model.expressions:
-        text = code(e, names)
-        columns.append(text if e.free_symbols & set(model.inputs)
-                       else f"xp.broadcast_to(xp.asarray({text}, dtype=theta.dtype), (n,))")
-    predict.append(f"return xp.stack([{', '.join(columns)}], axis=1)")
-    return _function("loss_and_gradient", "theta, X, Y", body) + "\n\n" + _function(
-        "predict", "theta, X", predict)
+    # float32 overflows at 3.4e38, within reach of large weights: a float32 kernel checks each
+    # layer's z (one sum a layer) and raises KernelOverflowError rather than return a wrong loss
+    guard = dtype == "float32"
+    return Kernel(readable_source(net, guard), net, chosen, dtype, "layer by layer",
+                  fast_source=fast_source(net, chosen.out_functions, guard))
 
 
 def compile_model(model, backend="numpy", dtype="float64") -> Kernel:
@@ -503,3 +231,4 @@ def compile_model(model, backend="numpy", dtype="float64") -> Kernel:
         raise ValueError(f"cannot compile: {undefined[0]} is an undefined function; give it a "
                          "formula first")
     return Kernel(model_source(model), model, _backend(backend), dtype, "per sample, with CSE")
+

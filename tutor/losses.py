@@ -12,6 +12,7 @@ over samples, as the slides say. Squared error has no ½: c = (y − ŷ)², so d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy
@@ -64,7 +65,12 @@ LOSSES: tuple[Loss, ...] = (
 
 
 def loss(spec) -> Loss:
-    """A loss from its name or alias, or a ``Loss`` row itself."""
+    """A loss from its name or alias, a formula in ``y`` and ``yhat`` typed as text (a Loss
+    named by its text), or a ``Loss`` row itself.
+
+    >>> loss("(y - yhat)^2/2").term
+    (y - yhat)**2/2
+    """
     if isinstance(spec, Loss):
         return spec
     if isinstance(spec, str):
@@ -72,7 +78,19 @@ def loss(spec) -> Loss:
         for row in LOSSES:
             if key == row.name or key in row.aliases:
                 return row
+        return _typed(spec.strip())
+    raise TypeError(f"a loss is a name such as 'squared_error' or a formula such as "
+                    f"'(y - yhat)^2', not {type(spec).__name__}")
+
+
+def _typed(text: str) -> Loss:
+    """A formula read by :func:`tutor.parser.parse_loss`, which refuses one without ŷ; a bare
+    name not in the table (``hinge``) is refused as such."""
+    if re.fullmatch(r"[^\W\d][\w\- ]*", text) and text not in ("y", "yhat", "ŷ"):
         raise ValueError(
-            f"unknown loss {spec!r}: choose one of " + ", ".join(r.name for r in LOSSES)
+            f"unknown loss {text!r}: choose one of " + ", ".join(r.name for r in LOSSES)
+            + ", or type a formula in y and yhat such as '(y - yhat)^2'"
         )
-    raise TypeError(f"a loss is a name such as 'squared_error', not {type(spec).__name__}")
+    from .parser import parse_loss  # here: the parser imports this module
+
+    return Loss(text, parse_loss(text), description=f"typed formula {text}")
