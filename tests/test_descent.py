@@ -165,3 +165,33 @@ def test_a_step_runs_the_forward_pass_once():
     assert calls["predict"] == 1  # once, then kept
     steps[2].errors
     assert calls["predict"] == 1
+
+
+def test_a_float32_overflow_in_a_run_is_reported_not_descended_through():
+    """z₁ = 1e20·1e20 overflows float32, and tanh would saturate to the wrong sign with a finite
+    loss: descend says where and what to do instead of going on from a wrong gradient."""
+    net = tutor.mlp([1, 1, 1], activation="identity", output="tanh")
+    theta = numpy.array([0.0, 1e20, -2e30, 1e-10])
+    with pytest.raises(tutor.Divergence, match="cannot start: at θ₀, layer 1's pre-activations "
+                       "z_1 overflowed float32.*dtype='float64'") as caught:
+        next(tutor.descend(net.compile(dtype="float32"), theta, [[1e20]], [0.5]))
+    assert caught.value.last_good is None and caught.value.step == 1
+    # overflowing later in a run: the steps before it are kept, and the report says after which
+    real, calls = tutor.linear_regression(1).compile(dtype="float32"), []
+
+    class OverflowsAtTheThirdCall:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def __call__(self, *args):
+            calls.append(1)
+            if len(calls) == 3:
+                raise tutor.KernelOverflowError(1)
+            return real(*args)
+
+    seen = []
+    with pytest.raises(tutor.Divergence, match="after update 2, layer 1's pre-activations"):
+        for step in tutor.descend(OverflowsAtTheThirdCall(), [0.0, 0.0], [[1.0], [2.0]],
+                                  [1.0, 2.0], steps=10):
+            seen.append(step)
+    assert len(seen) == 2

@@ -29,7 +29,7 @@ _PUBLIC = {
     "descent": ["Divergence", "Step", "descend"],
     "econometrics": ["logit_mle", "ols"],
     "gradient_check": ["GradCheckReport", "gradcheck"],
-    "kernel": ["Kernel", "KernelInputError"],
+    "kernel": ["Kernel", "KernelInputError", "KernelOverflowError"],
     "losses": ["LOSSES", "Loss"],
     "expression": ["Model", "model"],
     "network": ["Network", "linear_regression", "logistic_regression", "mlp", "neuron"],

@@ -232,21 +232,6 @@ def output_delta(net) -> sympy.Expr:
     return sympy.factor(sympy.simplify(dphi * dG))
 
 
-def output_delta(net) -> sympy.Expr:
-    """δ_L = ∂c/∂z_L for one output, in ŷ, y (and z): SymPy's chain rule, simplified.
-
-    For an element-wise G: δ = φ′(ŷ) G′(z) with G′ through h = ŷ (cross-entropy with the
-    logistic gives ŷ − y). For the softmax the returned u = ŷ ⊙ φ′(ŷ) feeds δ = u − ŷ Σ_j u_j.
-    """
-    term = net.loss_row.term_for(net.output is SOFTMAX)
-    dphi = sympy.diff(term, yhat)
-    if net.output is SOFTMAX:
-        return sympy.simplify(yhat * dphi)
-    dG = net.output.derivative_in_h()
-    dG = dG.subs(h, yhat) if dG is not None else net.output.derivative
-    return sympy.factor(sympy.simplify(dphi * dG))
-
-
 def _delta_equations(net, lowest: int) -> dict[sympy.Symbol, sympy.Expr]:
     """δ = ∂c/∂z for every neuron of layers L down to ``lowest``, in the named h, z, β, δ above."""
     out = net.layers[-1]

@@ -28,6 +28,7 @@ import numpy
 
 from . import spec
 from .data import as_numbers
+from .kernel import KernelOverflowError
 from .notation import number, unicode
 
 __all__ = ["Step", "Divergence", "descend"]
@@ -251,6 +252,18 @@ class _Watch:
         self.total_loss += loss
         return None
 
+    def overflowed(self, t: int, error: Exception) -> Divergence:
+        """A kernel that could not compute its z in its dtype at step t."""
+        if t == 1:
+            return Divergence(f"gradient descent cannot start: at θ₀, {error}", step=1, began=1,
+                              last_good=None, learning_rate=self.learning_rate)
+        began = max(1, (self.climbing_since or t) - 1)
+        return Divergence(
+            f"gradient descent diverged: after update {t - 1}, {error}. If the loss was "
+            f"climbing (since step {began}), the learning rate γ = {self.learning_rate:g} is too "
+            "large: try a smaller γ.", step=t, began=began, last_good=self.last_good,
+            learning_rate=self.learning_rate)
+
 
 def _steps(kernel, theta, X, Y, learning_rate: float, batches):
     # a step prints its first few parameters by name; a huge network is not worth naming
@@ -262,10 +275,13 @@ def _steps(kernel, theta, X, Y, learning_rate: float, batches):
         watch = watch or _Watch(theta, learning_rate, limit, sgd=rows is not None)
         Xb, Yb = (X, Y) if rows is None else (X[rows], Y[rows])
         quiet = numpy.errstate(all="ignore") if numpy_backend else contextlib.nullcontext()
-        with quiet:  # overflow is caught below and reported as divergence, not as a warning
-            loss, grad = kernel(theta, Xb, Yb)
-            loss, grad = float(loss), _numpy(grad).astype(float)
-            new = theta - learning_rate * grad
+        try:
+            with quiet:  # overflow is caught below and reported as divergence, not as a warning
+                loss, grad = kernel(theta, Xb, Yb)
+                loss, grad = float(loss), _numpy(grad).astype(float)
+                new = theta - learning_rate * grad
+        except KernelOverflowError as error:  # a float32 kernel's z overflowed: no loss to trust
+            raise watch.overflowed(t, error) from error
         blown = watch.check(t, loss, grad, new)
         if blown is not None:
             raise blown
