@@ -219,6 +219,11 @@ class UnicodePrinter(StrPrinter):
 class TutorLatexPrinter(LatexPrinter):
     """LaTeX with slide names for every symbol and F′(a) for derivatives of undefined F."""
 
+    def _print_Heaviside(self, expr, exp=None) -> str:
+        # 𝟙(x > 0), the indicator: SymPy's own θ(x) would read as the parameters θ
+        text = r"\mathbb{1}\left(%s > 0\right)" % self._print(expr.args[0])
+        return text if exp is None else r"%s^{%s}" % (text, exp)
+
     def _print_Symbol(self, expr, style="plain") -> str:
         return _latex_name(expr.name)
 
