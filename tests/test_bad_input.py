@@ -28,7 +28,8 @@ from figures import tally
 
 import tutor
 from tutor.cli import main
-from tutor.data import Data, load_csv
+from tutor.csvfile import load_csv
+from tutor.data import Data
 
 nan, inf = float("nan"), float("inf")
 API, CLI, UI = ("bad inputs tried through the Python API", "bad inputs tried at the command line",
@@ -357,7 +358,8 @@ CLI_CATALOGUE = [
     ("a negative layer width", ["descend", "--model", "mlp", "--layers", "2,-3,1"],
      "--layers: .*a width cannot be negative", "such as 2,16,16,3"),
     ("an unknown activation", ["descend", "--model", "mlp", "--activation", "relux"],
-     "'relux': no activation has that name", "choose one of logistic, tanh, relu"),
+     "--activation: unknown activation 'relux'", "choose one of logistic, tanh, relu.*type a "
+     "formula in one variable"),
     ("an activation for a model that has none", ["descend", "--activation", "relux"],
      "--activation: an activation does not apply to the slides' model",
      "the models that take it: neuron, mlp"),
@@ -370,8 +372,8 @@ CLI_CATALOGUE = [
      "no parameter called 'beta'", "the parameters are alpha"),
     ("an unknown output", ["descend", "--model", "mlp", "--output", "sigmoidd"],
      "'sigmoidd'", "softmax"),
-    ("an unknown loss", ["descend", "--loss", "hinge"], "'hinge' is neither",
-     r"such as \(y - yhat\)\^2"),
+    ("an unknown loss", ["descend", "--loss", "hinge"], "--loss: unknown loss 'hinge'",
+     r"squared_error, cross_entropy, or type a formula .*such as '\(y - yhat\)\^2'"),
     ("an unknown model", ["descend", "--model", "lasso"], "'lasso' is not one of the named",
      "slides, linear, logistic, neuron, mlp"),
     ("an unknown data set", ["descend", "--data", "moon"], "'moon'",

@@ -5,7 +5,8 @@ import re
 import numpy
 import pytest
 
-from tutor.data import Data, DataError, load_csv
+from tutor.csvfile import load_csv
+from tutor.data import Data, DataError
 
 
 def write(tmp_path, text, name="data.csv", encoding="utf-8"):

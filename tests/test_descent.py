@@ -163,8 +163,7 @@ def test_a_step_runs_the_forward_pass_once():
     numpy.testing.assert_allclose(steps[2].predictions, kernel.predict(steps[2].theta_before, X))
     numpy.testing.assert_allclose(steps[2].errors, Y - steps[2].predictions)
     assert calls["predict"] == 1  # once, then kept
-    steps[2].errors
-    assert calls["predict"] == 1
+    assert steps[2].errors is steps[2].errors and calls["predict"] == 1
 
 
 def test_a_float32_overflow_in_a_run_is_reported_not_descended_through():

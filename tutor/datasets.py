@@ -222,7 +222,7 @@ def load(name: str, n: int | None = None, seed: int = 0, **options) -> Data:
     if key not in BUILTIN:
         listing = ", ".join(repr(k) for k in BUILTIN)
         raise ValueError(f"unknown data set {name!r}: the built-in data sets are {listing}; "
-                         f"a CSV file's path is also accepted (see tutor.data.load_csv)")
+                         f"a CSV file's path is also accepted (see tutor.load_csv)")
     generate = BUILTIN[key].function
     if key == "slides":
         if options or n not in (None, 1):

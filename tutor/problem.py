@@ -27,7 +27,8 @@ import sympy
 
 from . import datasets
 from .activations import SOFTMAX, activation
-from .data import Data, load_csv
+from .csvfile import load_csv
+from .data import Data
 from .expression import Model, find_parameter
 from .losses import loss as loss_row
 from .network import Network, linear_regression, logistic_regression, neuron
