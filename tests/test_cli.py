@@ -257,3 +257,27 @@ def test_two_runs_cannot_write_one_history(capsys, tmp_path):
         first.wait(timeout=30)
     steps = json.loads(path.read_text())["steps"]  # the first run's file, whole
     assert [s["t"] for s in steps] == list(range(1, len(steps) + 1))
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "--model", "grad^2*x", "--params", "grad=1", "--data", "function"],
+    ["check", "--model", "loss*x + n + theta", "--params", "loss=1,n=2,theta=0.5",
+     "--data", "function"],
+    ["check", "--activation", "z^3 - 40*z"],
+    ["check", "--loss", "y-yhat"],
+    ["check", "--loss", "2*yhat"],
+    ["check", "--layers", "2,3,1", "--activation", "relu"],
+], ids=["a parameter named grad", "parameters named loss, n, theta", "a cubic activation",
+        "a loss linear in ŷ", "a loss proportional to ŷ", "relu"])
+def test_plausible_models_that_once_failed_now_check(capsys, argv):
+    """Each of these failed its gradient check or crashed before: a user's name shadowed the
+    kernel's own, a cubic's G′ came out complex, a linear loss made δ a number."""
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and "passed" in out.splitlines()[-1], out + err
+
+
+def test_a_formula_with_a_complex_constant_is_refused(capsys):
+    """sqrt(−1) was read as i and its real part kept: a negative squared error, exit 0."""
+    code, _, err = run(capsys, "descend", "--model", "a*x + sqrt(-1)", "--params", "a=1",
+                       "--data", "function", "--steps", "2")
+    assert code == 2 and "'sqrt(-1)' is not a real number" in err and "^" in err

@@ -85,12 +85,19 @@ def loss(spec) -> Loss:
 
 def _typed(text: str) -> Loss:
     """A formula read by :func:`tutor.parser.parse_loss`, which refuses one without ŷ; a bare
-    name not in the table (``hinge``) is refused as such."""
-    if re.fullmatch(r"[^\W\d][\w\- ]*", text) and text not in ("y", "yhat", "ŷ"):
-        raise ValueError(
-            f"unknown loss {text!r}: choose one of " + ", ".join(r.name for r in LOSSES)
-            + ", or type a formula in y and yhat such as '(y - yhat)^2'"
-        )
-    from .parser import parse_loss  # here: the parser imports this module
+    name not in the table (``hinge``, ``mean-absolute``) is refused as such, while ``y-yhat``
+    is a formula."""
+    from .parser import ParseError, parse_loss  # here: the parser imports this module
 
-    return Loss(text, parse_loss(text), description=f"typed formula {text}")
+    unknown = ValueError(f"unknown loss {text!r}: choose one of "
+                         + ", ".join(r.name for r in LOSSES)
+                         + ", or type a formula in y and yhat such as '(y - yhat)^2'")
+    if re.fullmatch(r"[^\W\d]\w*", text) and text not in ("y", "yhat", "ŷ"):
+        raise unknown
+    try:
+        term = parse_loss(text)
+    except ParseError:
+        if re.fullmatch(r"[^\W\d][\w\- ]*", text):  # words: a name, not a broken formula
+            raise unknown from None
+        raise
+    return Loss(text, term, description=f"typed formula {text}")
