@@ -247,3 +247,8 @@ def test_a_cell_spanning_lines_is_reported_where_its_row_starts(tmp_path):
     fails(write(tmp_path, 'x,y\n1,2\n"a\nb",4\n5,6\n'), r"line 3, column 'x' \(1\): 'a\\nb' is not")
     path = write(tmp_path, 'x,"y\nz"\n1,2\n3,4\n5,x\n')  # the header takes lines 1 and 2
     fails(path, r"line 5, column 'y\\nz' \(2\): 'x' is not a number")
+
+
+def test_text_in_the_target_says_to_fix_the_cell_not_to_leave_the_target_out(tmp_path):
+    fails(write(tmp_path, "x,y\n1,2\n2,oops\n"), r"line 3, column 'y' \(2\): 'oops' is not a "
+          r"number: fix the cell or drop the row$")

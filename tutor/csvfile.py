@@ -210,7 +210,9 @@ def load_csv(path, target=None, features=None, *, standardize: bool = False,
         if len(cells) != len(header):
             raise DataError(f"{path}: line {line} has {len(cells)} cells, the header has "
                             f"{len(header)}: check for missing or extra commas", path=path, line=line)
-        values.append([_number(cells[j], path, line, name, j, hint) for j, name in used])
+        values.append([_number(cells[j], path, line, name, j,
+                               hint if name in features else ": fix the cell or drop the row")
+                       for j, name in used])
     if len(values) < min_rows:
         raise DataError(f"{path}: has {len(values)} data row{'s' * (len(values) != 1)} below the "
                         f"header; at least {min_rows} are needed", path=path)
