@@ -27,7 +27,8 @@ from textual.widgets import (
     TabPane,
 )
 
-from ...session import Session, num
+from ...notation import number
+from ...session import Session
 from ..widgets.plots import Boundary, LossCurve, Parabola
 from ..widgets.too_small import TooSmall
 from .modal import DismissOnce
@@ -241,7 +242,7 @@ class StepperScreen(Screen):
         if self.session:
             first = self.session.names[0]
             self._ask(f"type a parameter value, as name=value (e.g. {first}=2); the run starts "
-                      "from there:", f"{first}={num(self.session.theta[0])}".replace("−", "-"),
+                      "from there:", f"{first}={number(self.session.theta[0])}".replace("−", "-"),
                       self._set_parameter)
 
     def _set_parameter(self, text: str) -> None:
@@ -285,8 +286,8 @@ class StepperScreen(Screen):
             for row in range(session.t, table.row_count):
                 table.remove_row(str(row))
         for row, step in enumerate(session.history[table.row_count:], start=table.row_count):
-            table.add_row(str(step.t), num(step.loss), *[num(g) for g in step.grad[:3]],
-                          *[num(v) for v in step.theta[:3]], key=str(row))
+            table.add_row(str(step.t), number(step.loss), *[number(g) for g in step.grad[:3]],
+                          *[number(v) for v in step.theta[:3]], key=str(row))
         if session.t:
             table.move_cursor(row=session.t - 1)
         self.t = session.t
@@ -328,7 +329,7 @@ class StepperScreen(Screen):
     def _explanation(self) -> str:
         s = self.session
         head = escape(s.model.describe())  # a typed formula: shown as typed, never as markup
-        start = "θ₀: " + ", ".join(f"{n} = {num(v)}" for n, v in zip(s.names[:4], s.theta0,
+        start = "θ₀: " + ", ".join(f"{n} = {number(v)}" for n, v in zip(s.names[:4], s.theta0,
                                                                      strict=False))
         if not s.history and s.diverged is None:
             return (f"{head}\n{start}\n\npress space (or n, →) to take the first step; c runs "
