@@ -12,7 +12,9 @@ import pytest
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-TUTOR = Path(sys.executable).with_name("tutor")
+# `python -m tutor` in this checkout's root, not the installed `tutor` script: an editable
+# install's script imports the checkout it was installed from, which may be another one
+REPO = Path(__file__).resolve().parent.parent
 
 
 def screen(session: str) -> str:
@@ -31,11 +33,11 @@ def wait_for(session: str, text: str, timeout: float = 20.0) -> str:
 
 
 def test_the_tutor_command_steps_through_the_slides_example_in_tmux():
-    command = [str(TUTOR)] if TUTOR.exists() else [sys.executable, "-m", "tutor"]
+    command = [sys.executable, "-m", "tutor"]
     session = f"tutor-test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "TERM": "xterm-256color"}
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
-                    " ".join(command)], check=True, env=env)
+                    "-c", str(REPO), " ".join(command)], check=True, env=env)
     try:
         wait_for(session, "Playground")
         subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)  # the slides
