@@ -541,7 +541,7 @@ STEPPER_CATALOGUE = [
     ("l", "-1", "not '-1'", "positive number such as 0.1"),
     ("l", "[/b]", r"not '\[/b\]'", "positive number"),  # markup in what is typed is just text
     ("s", "1.5", "not '1.5'", r"whole number from 1 to 1 \(the number of samples\)"),
-    ("p", "alpha=two", "not 'two'", "finite number such as 2"),
+    ("p", "alpha=two", "not 'two'", "a number such as 2"),
     ("p", "alpha", "not 'alpha'", "type name=value, such as α=2"),
 ]
 
@@ -569,9 +569,22 @@ def test_the_stepper_refuses_bad_typed_values_and_keeps_its_state():
     drive("slides", check)
 
 
+# refused on the form itself, in its words: what the specs can tell before anything is built
+FORM_CATALOGUE = [
+    # the form's fields, what the message says (each a pattern found in it)
+    (dict(model="slides", rate="fast"), ["^γ: ", "not 'fast'", "positive number such as 0.1"]),
+    (dict(model="slides", rate="0"), ["^γ: ", "not '0'", "positive number such as 0.1"]),
+    (dict(model="slides", rate="[/b]"), ["^γ: ", r"not '\[/b\]'", "positive number"]),
+    (dict(model="mlp", hidden="-2"), ["^the hidden widths: ", "a width cannot be negative",
+                                      "positive whole numbers such as 16,16"]),
+    (dict(model="formula", formula="alpha + x"), ["^the parameters: ",
+                                                  "name the formula's parameters"]),
+    (dict(model="linear", data="csv"), ["^the data: ", "type the CSV file's path"]),
+]
 HOME_CATALOGUE = [
     # the form's fields, the defect named, what is accepted (the model is not built)
-    (dict(model="mlp", hidden="-2"), "a negative width", "positive whole numbers such as 16,16"),
+    (dict(model="formula", formula="alpha + x", params="beta=1"), "the parameters: beta is not",
+     "whose names are alpha, x"),
     (dict(model="mlp", hidden="300000,300000"), "parameters: descending needs about",
      "make the hidden layers narrower or fewer"),
     (dict(model="formula", formula="alpha +", params="alpha=2"), "stops after '\\+'",
@@ -604,11 +617,11 @@ def test_the_home_form_refuses_bad_settings_and_stays_usable(tmp_path):
 
     async def check(app, pilot, notes):
         home = app.screen
-        for typed in ("fast", "0", "[/b]"):  # γ: refused on the form itself
+        for fields, said in FORM_CATALOGUE:  # refused on the form itself
             before = len(notes)
-            await submit(app, pilot, {"model": "slides", "rate": typed})
-            assert app.screen is home and len(notes) == before + 1
-            assert f"not {typed!r}" in notes[-1] and "positive number such as 0.1" in notes[-1]
+            await submit(app, pilot, fields)
+            assert app.screen is home and len(notes) == before + 1, fields
+            assert all(re.search(pattern, notes[-1]) for pattern in said), notes[-1]
         for fields, wrong, accepted in HOME_CATALOGUE:  # the rest: said where the model would be
             await submit(app, pilot, fields)
             screen = app.screen
@@ -620,7 +633,7 @@ def test_the_home_form_refuses_bad_settings_and_stays_usable(tmp_path):
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is home and isinstance(home, HomeScreen)
-        tally(UI, 3 + len(HOME_CATALOGUE))
+        tally(UI, len(FORM_CATALOGUE) + len(HOME_CATALOGUE))
 
     drive(None, check, size=(100, 40))
 

@@ -7,6 +7,7 @@ from textual.widgets import DataTable, Static
 
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.help import HelpScreen
+from tutor.ui.screens.home import SELECTS
 from tutor.ui.screens.stepper import StepperScreen
 
 
@@ -221,11 +222,48 @@ def test_a_lesson_opens_and_its_run_becomes_the_stepper():
     asyncio.run(main())
 
 
-def test_the_home_screens_activation_names_are_the_tables():
-    import tutor
-    from tutor.ui.screens.home import ACTIVATION_NAMES
+def test_the_home_screens_lists_are_tutor_specs():
+    from textual.widgets import Select
 
-    assert ACTIVATION_NAMES == tuple(row.name for row in tutor.ACTIVATIONS)
+    from tutor import spec
+
+    async def check(app, pilot):
+        home = app.screen
+        offered = {name: tuple(value for _, value in home.query_one(f"#{name}", Select)._options
+                               if value is not Select.NULL) for name in SELECTS}
+        assert offered == {"model": spec.MODEL_KINDS, "data": (*spec.DATA_NAMES, "csv"),
+                           "activation": spec.ACTIVATION_NAMES, "output": spec.OUTPUT_NAMES,
+                           "loss": spec.LOSS_NAMES}
+        presets = home.query_one("#presets")
+        assert [presets.get_option_at_index(i).id for i in range(presets.option_count)] == [
+            p.key for p in spec.PRESETS]
+
+    drive(None, check)
+
+
+def test_choosing_a_kind_fills_the_form_with_its_defaults():
+    from textual.widgets import Select
+
+    from tutor.spec import KIND_DEFAULTS, preset
+
+    async def check(app, pilot):
+        home = app.screen
+        moons = preset("moons").model
+        assert [home.query_one(f"#{n}", Select).value for n in ("model", "data", "activation",
+                                                                 "output", "loss")] == [
+            "mlp", "moons", moons.activation, moons.output, moons.loss]
+        home.query_one("#model", Select).value = "neuron"
+        await pilot.pause()
+        # as at the command line: a neuron is logistic unless told otherwise
+        assert home.query_one("#activation", Select).value == "logistic"
+        assert home.query_one("#data", Select).value == KIND_DEFAULTS["neuron"].data
+        assert home.query_one("#output", Select).disabled
+        assert home.query_one("#hidden").disabled
+        home.query_one("#model", Select).value = "linear"
+        await pilot.pause()
+        assert home.query_one("#activation", Select).is_blank()
+
+    drive(None, check)
 
 
 def test_the_command_palette_opens_a_model_by_name():

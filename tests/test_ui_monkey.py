@@ -37,10 +37,9 @@ from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_fro
 from textual.worker import WorkerState
 
 import tutor.lesson
-import tutor.ui.screens.home
 import tutor.ui.screens.stepper
+from tutor.spec import PRESETS
 from tutor.ui.app import TutorApp
-from tutor.ui.presets import PRESETS
 from tutor.ui.screens.derivation import DerivationScreen
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.home import HomeScreen
@@ -242,7 +241,7 @@ def lesson_folder(tmp: Path, real: bool) -> Path:
     shutil.copy(REPO / "lessons" / "07_gradient_descent.py", folder)
     (folder / "01_tiny.py").write_text(
         "# %% [markdown]\n# # A tiny lesson\n# One run.\n\n# %%\nimport tutor\n"
-        "run = tutor.Session.slides(0.1)\nprint('set up', run.learning_rate)\n",
+        "run = tutor.start('slides', learning_rate=0.1)\nprint('set up', run.learning_rate)\n",
         encoding="utf-8")
     (folder / "02_broken.py").write_text(
         "# %% [markdown]\n# # A broken lesson\n\n# %%\nprint('before')\n\n# %%\n"
@@ -268,7 +267,6 @@ def run_monkey(tmp_path, monkeypatch, seed: int, events_per_visit: int, real_les
     if max_run is not None:  # the quick run cuts runs to convergence short, to stay quick
         monkeypatch.setattr(tutor.ui.screens.stepper, "MAX_RUN", max_run)
     monkeypatch.setattr(tutor.lesson, "LESSONS", folder)
-    monkeypatch.setattr(tutor.ui.screens.home, "LESSONS", folder)
     work = tmp_path / "cwd"  # whatever the app might write (a screenshot, say) lands here
     work.mkdir()
     monkeypatch.chdir(work)

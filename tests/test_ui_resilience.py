@@ -11,7 +11,6 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 import tutor.lesson
-import tutor.ui.screens.home
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.home import HomeScreen
@@ -49,7 +48,7 @@ FINE = """\
 # %%
 import tutor
 
-run = tutor.Session.slides(0.1)
+run = tutor.start("slides", learning_rate=0.1)
 print("γ =", run.learning_rate)
 """
 
@@ -82,7 +81,6 @@ def lessons(tmp_path, monkeypatch):
     (folder / "01_broken.py").write_text(BROKEN, encoding="utf-8")
     (folder / "02_fine.py").write_text(FINE, encoding="utf-8")
     monkeypatch.setattr(tutor.lesson, "LESSONS", folder)
-    monkeypatch.setattr(tutor.ui.screens.home, "LESSONS", folder)
     return folder
 
 

@@ -12,6 +12,10 @@ from textual.css.query import NoMatches
 from textual.theme import ThemeProvider
 from textual.widgets import OptionList
 
+import tutor
+
+from ..lesson import available
+from ..spec import PRESETS, preset
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.modal import DismissOnce
@@ -75,13 +79,10 @@ class OpenCommands(Provider):
     """The command palette (ctrl+p) opens any playground model or lesson by name."""
 
     def _targets(self):
-        from ..lesson import LESSONS
-        from .presets import PRESETS
-
-        for preset in PRESETS:
-            yield f"open {preset.title}", preset.description, partial(self.app.open_preset,
-                                                                      preset.key)
-        for path in sorted(LESSONS.glob("[0-9][0-9]_*.py")) if LESSONS.is_dir() else []:
+        for chosen in PRESETS:
+            yield f"open {chosen.title}", chosen.description, partial(self.app.open_preset,
+                                                                      chosen.key)
+        for path in available():
             yield f"lesson {path.stem.replace('_', ' ')}", str(path), partial(
                 self.app.open_lesson, path)
 
@@ -123,12 +124,12 @@ class TutorApp(App):
         if self.lesson:
             self.open_lesson(self.lesson)
 
-    def open_preset(self, key: str) -> None:
-        from .presets import PRESETS
+    def open_preset(self, key: str, learning_rate: float | None = None) -> None:
+        """The stepper on a preset's run (at γ = ``learning_rate``, or the preset's own)."""
         from .screens.stepper import StepperScreen
 
-        preset = next(p for p in PRESETS if p.key == key)
-        self.push_screen(StepperScreen(preset.title, lambda: preset.build(preset.learning_rate)))
+        self.push_screen(StepperScreen(preset(key).title,
+                                       lambda: tutor.start(key, learning_rate=learning_rate)))
 
     def open_lesson(self, path) -> None:
         from .screens.lesson import LessonScreen

@@ -29,6 +29,7 @@ from textual.widgets import (
 
 from ...notation import number
 from ...session import Session
+from ..form import in_our_words
 from ..widgets.plots import Boundary, LossCurve, Parabola
 from ..widgets.too_small import TooSmall
 from .modal import DismissOnce
@@ -135,7 +136,7 @@ class StepperScreen(Screen):
         try:
             message = self.Built(self.build())
         except Exception as error:  # shown to the learner, never a crash
-            message = self.Built(None, str(error))
+            message = self.Built(None, in_our_words(error))
         self.post_message(message)
 
     @on(Built)
@@ -213,7 +214,7 @@ class StepperScreen(Screen):
             try:
                 then(text.strip())
             except ValueError as error:
-                self.notify(str(error), severity="error", timeout=6, markup=False)
+                self.notify(in_our_words(error), severity="error", timeout=6, markup=False)
             self.refresh_view(rebuild=True)
 
         self.app.push_screen(Prompt(question, value), answered)
@@ -235,7 +236,7 @@ class StepperScreen(Screen):
             try:  # doubled past the largest float, or halved to nothing
                 self.session.set_learning_rate(self.session.learning_rate * factor)
             except ValueError as error:
-                self.notify(str(error), severity="error", timeout=6, markup=False)
+                self.notify(in_our_words(error), severity="error", timeout=6, markup=False)
             self.refresh_view(rebuild=True)
 
     def action_parameter(self) -> None:
