@@ -169,3 +169,24 @@ def test_a_model_from_a_formula_uses_its_first_parameter():
             assert "all 1 passed" in text_of(screen, "#check-tab")
 
     asyncio.run(main())
+
+
+def test_the_stepper_opens_the_derivation_on_its_own_kernel():
+    from tutor.ui.app import TutorApp
+
+    async def main():
+        app = TutorApp("network")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            session = app.screen.session
+            await pilot.press("space", "d")
+            screen = app.screen
+            await settle(app, pilot, screen)
+            assert screen.kernel is session.kernel  # checked with the run's kernel, not a new one
+            assert screen.param == session.model.default_parameter
+            assert (screen.theta == session.theta).all()
+            await pilot.press("3")
+            assert "all 9 passed" in text_of(screen, "#check-tab")
+
+    asyncio.run(main())

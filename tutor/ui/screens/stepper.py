@@ -267,7 +267,7 @@ class StepperScreen(Screen):
         from .derivation import DerivationScreen
 
         s = self.session
-        self.app.push_screen(DerivationScreen(s.model, s.theta.copy(), s.X, s.Y))
+        self.app.push_screen(DerivationScreen(s.model, s.theta.copy(), s.X, s.Y, kernel=s.kernel))
 
     # -- the view -----------------------------------------------------------------------------
     @property
