@@ -6,6 +6,7 @@ Driven through Textual's Pilot (``app.run_test``), as plain functions around ``a
 """
 
 import asyncio
+import random
 
 import pytest
 from textual.widgets import DataTable, Input, Static
@@ -336,6 +337,31 @@ def test_leaving_the_stepper_during_a_run_or_a_build_is_quiet():
     run(TutorApp("moons"), check)
 
 
+def test_closing_the_palette_while_it_searches_is_harmless():
+    """The palette searches in a worker as the learner types; a palette closed (escape, a pick,
+    the screen it opened closed at once) while that search was still going made the search
+    look for the palette's list, gone with it: NoMatches, and the app stopped."""
+    from test_ui_monkey import key_event
+
+    rng = random.Random(0)
+
+    async def check(app, pilot):
+        for _ in range(60):
+            keys = ["ctrl+p", *"lesson"[:rng.randrange(7)],
+                    rng.choice(["escape", "enter", "down", "ctrl+p"]), *["escape"] * rng.randrange(3)]
+            for key in keys:  # as a fast typist's keys arrive
+                app._driver.send_message(key_event(key))
+                if rng.random() < 0.3:
+                    await asyncio.sleep(rng.random() * 0.02)
+            await pilot.pause(0.02)
+            while len(app.screen_stack) > 2:  # whatever is open closes, searching or not
+                app.pop_screen()
+                await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+    run(TutorApp(), check)
+
+
 def test_a_click_on_an_option_that_has_just_gone_is_harmless():
     """A click lands on the frame last drawn and names the option drawn there; the options may
     have changed since (the command palette's results do as you type), and Textual's
@@ -351,6 +377,20 @@ def test_a_click_on_an_option_that_has_just_gone_is_harmless():
                                           style=Style.from_meta({"option": count - 1})))
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen) and presets.option_count == 0
+
+    run(TutorApp(), check)
+
+
+def test_paging_a_list_with_no_room_is_harmless():
+    """An option list too small to show a line has not mapped its options to lines, and
+    Textual's OptionList raised KeyError on page up or down."""
+
+    async def check(app, pilot):
+        await pilot.resize_terminal(100, 2)  # the lists get no line at all
+        presets = app.screen.query_one("#presets")
+        presets.focus()
+        await pilot.press("pagedown", "pageup", "down", "pagedown", "pageup")
+        assert isinstance(app.screen, HomeScreen) and app.is_running
 
     run(TutorApp(), check)
 

@@ -27,8 +27,8 @@ from textual.worker import get_current_worker
 
 from ...gradient_check import GradCheckReport, gradcheck
 from ...notation import unicode
+from ..compat import DismissOnce
 from ..widgets.too_small import TooSmall
-from .modal import DismissOnce
 
 __all__ = ["DerivationScreen", "ParameterDialog"]
 

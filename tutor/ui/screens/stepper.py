@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -29,10 +29,10 @@ from textual.widgets import (
 
 from ...notation import number
 from ...session import Session
+from ..compat import DismissOnce, HeaderSafeTable
 from ..form import in_our_words
 from ..widgets.plots import Boundary, LossCurve, Parabola
 from ..widgets.too_small import TooSmall
-from .modal import DismissOnce
 
 __all__ = ["StepperScreen", "Prompt"]
 
@@ -63,17 +63,6 @@ class Prompt(DismissOnce, ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class IterationTable(DataTable):
-    """The table of iterations. It has no columns until the model is built, and a click on
-    its header row then made Textual's DataTable look up a column that is not there and raise
-    IndexError; a click on the header that names no column now does nothing."""
-
-    def _on_click(self, event: events.Click) -> None:
-        meta = event.style.meta
-        if meta.get("row") == -1 and not 0 <= meta.get("column", -1) < len(self.ordered_columns):
-            event.prevent_default()
 
 
 class StepperScreen(Screen):
@@ -116,7 +105,7 @@ class StepperScreen(Screen):
                     yield Parabola(id="parabola-plot")
                 with TabPane("boundary", id="tab-boundary"):
                     yield Boundary(id="boundary-plot")
-        yield IterationTable(id="iterations", zebra_stripes=True, cursor_type="row")
+        yield HeaderSafeTable(id="iterations", zebra_stripes=True, cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
