@@ -279,3 +279,27 @@ def test_the_command_palette_opens_a_model_by_name():
         assert isinstance(app.screen, StepperScreen) and app.screen.title_text == "Two moons"
 
     drive(None, check)
+
+
+def test_the_view_follows_the_steppers_reactives():
+    async def check(app, pilot):
+        screen = app.screen
+        await pilot.press("space", "space")
+        assert screen.t == 2 and screen.query_one(DataTable).row_count == 2
+        screen.action_converge()  # c: the status says so at once, the run follows in a worker
+        assert screen.running and "running…" in text(screen, "#status")
+        screen.action_converge()  # c again stops it
+        await app.workers.wait_for_complete()
+        assert not screen.running and "running…" not in text(screen, "#status")
+        assert screen.t == screen.session.t == 2
+        await set_rate(app, pilot, "1.1")
+        assert screen.t == 0 and screen.query_one(DataTable).row_count == 0
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.diverged is screen.session.diverged is not None
+        assert screen.query_one("#status").has_class("diverged")
+        await pilot.press("b")
+        assert screen.diverged is None and not screen.query_one("#status").has_class("diverged")
+
+    drive("slides", check)

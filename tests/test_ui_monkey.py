@@ -223,7 +223,7 @@ async def finish(app, pilot) -> None:
     for _ in range(5):
         for screen in app.screen_stack:
             if isinstance(screen, StepperScreen):
-                screen._converging = False
+                screen.running = False
         await settle(app, pilot)
         if not any(w.is_running for w in app.workers):
             break
