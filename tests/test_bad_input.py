@@ -503,33 +503,21 @@ def test_a_huge_steps_keeps_only_what_it_prints(capsys):
 
 # -- the terminal UI --------------------------------------------------------------------------
 def drive(preset, check, size=(80, 24)):
-    """Open the UI (on a preset, or at home), record its notifications, let ``check`` press."""
-    from tutor.ui.app import TutorApp
+    """Open the UI (on a preset, or at home) with the UI tests' driver (tests/ui_driver.py) and
+    let ``check(app, pilot, notes)`` press keys; ``notes`` are the notifications' messages."""
+    from ui_driver import open_app
 
     async def go():
-        app = TutorApp(preset)
-        notes: list[str] = []
-        notify = app.notify
-
-        def record(message, **options):
-            notes.append(message)
-            notify(message, **options)
-
-        app.notify = record
-        async with app.run_test(size=size) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            await check(app, pilot, notes)
+        async with open_app(preset, size=size) as (app, pilot):
+            await check(app, pilot, app.notes)
 
     asyncio.run(go())
 
 
 async def answer(app, pilot, key, text):
-    await pilot.press(key)
-    await pilot.pause()
-    app.screen.query_one("#answer").value = text
-    await pilot.press("enter")
-    await pilot.pause()
+    from ui_driver import answer
+
+    await answer(app, pilot, key, text)
 
 
 # The UI reads what is typed with the Session's own checks (the API catalogue above tries every
@@ -597,6 +585,8 @@ HOME_CATALOGUE = [
 
 
 def test_the_home_form_refuses_bad_settings_and_stays_usable(tmp_path):
+    from ui_driver import settle
+
     from tutor.ui.screens.home import HomeScreen
     from tutor.ui.screens.stepper import StepperScreen
 
@@ -612,8 +602,7 @@ def test_the_home_form_refuses_bad_settings_and_stays_usable(tmp_path):
             await pilot.pause()
         home.query_one("#rate").focus()
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
 
     async def check(app, pilot, notes):
         home = app.screen
