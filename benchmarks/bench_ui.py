@@ -69,19 +69,16 @@ def network_2_16_16_3():
 
 def main() -> None:
     import tutor
-    from tutor.ui.presets import PRESETS
 
     first = startup()
     print(f"from `tutor` to the first screen: median {first * 1000:.0f} ms (bar 1000 ms) "
           f"{'PASS' if first < 1.0 else 'FAIL'}")
-    slides = next(p for p in PRESETS if p.key == "slides")
-    cases = [("slides' example", lambda: slides.build(0.1)),
-             ("linear regression", next(p for p in PRESETS if p.key == "linear").build.__call__),
+    cases = [("slides' example", lambda: tutor.start("slides", learning_rate=0.1)),
+             ("linear regression", lambda: tutor.start("linear", learning_rate=0.1)),
              ("2-16-16-3 network", network_2_16_16_3)]
     for name, build in cases:
         for tab in ("tab-loss", "tab-parabola", "tab-boundary"):
-            session_builder = build if name != "linear regression" else (lambda b=build: b(0.1))
-            times = asyncio.run(step_times(session_builder, tab))
+            times = asyncio.run(step_times(build, tab))
             median, worst = statistics.median(times), max(times)
             print(f"{name:<20} {tab[4:]:<9} step update: median {median * 1000:5.1f} ms, "
                   f"max {worst * 1000:5.1f} ms (bar 50 ms) {'PASS' if median < 0.05 else 'FAIL'}")

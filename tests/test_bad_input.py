@@ -521,33 +521,21 @@ def test_a_huge_steps_keeps_only_what_it_prints(capsys):
 
 # -- the terminal UI --------------------------------------------------------------------------
 def drive(preset, check, size=(80, 24)):
-    """Open the UI (on a preset, or at home), record its notifications, let ``check`` press."""
-    from tutor.ui.app import TutorApp
+    """Open the UI (on a preset, or at home) with the UI tests' driver (tests/ui_driver.py) and
+    let ``check(app, pilot, notes)`` press keys; ``notes`` are the notifications' messages."""
+    from ui_driver import open_app
 
     async def go():
-        app = TutorApp(preset)
-        notes: list[str] = []
-        notify = app.notify
-
-        def record(message, **options):
-            notes.append(message)
-            notify(message, **options)
-
-        app.notify = record
-        async with app.run_test(size=size) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            await check(app, pilot, notes)
+        async with open_app(preset, size=size) as (app, pilot):
+            await check(app, pilot, app.notes)
 
     asyncio.run(go())
 
 
 async def answer(app, pilot, key, text):
-    await pilot.press(key)
-    await pilot.pause()
-    app.screen.query_one("#answer").value = text
-    await pilot.press("enter")
-    await pilot.pause()
+    from ui_driver import answer
+
+    await answer(app, pilot, key, text)
 
 
 # The UI reads what is typed with the Session's own checks (the API catalogue above tries every
@@ -559,7 +547,7 @@ STEPPER_CATALOGUE = [
     ("l", "-1", "not '-1'", "positive number such as 0.1"),
     ("l", "[/b]", r"not '\[/b\]'", "positive number"),  # markup in what is typed is just text
     ("s", "1.5", "not '1.5'", r"whole number from 1 to 1 \(the number of samples\)"),
-    ("p", "alpha=two", "not 'two'", "finite number such as 2"),
+    ("p", "alpha=two", "not 'two'", "a number such as 2"),
     ("p", "alpha", "not 'alpha'", "type name=value, such as α=2"),
 ]
 
@@ -587,9 +575,22 @@ def test_the_stepper_refuses_bad_typed_values_and_keeps_its_state():
     drive("slides", check)
 
 
+# refused on the form itself, in its words: what the specs can tell before anything is built
+FORM_CATALOGUE = [
+    # the form's fields, what the message says (each a pattern found in it)
+    (dict(model="slides", rate="fast"), ["^γ: ", "not 'fast'", "positive number such as 0.1"]),
+    (dict(model="slides", rate="0"), ["^γ: ", "not '0'", "positive number such as 0.1"]),
+    (dict(model="slides", rate="[/b]"), ["^γ: ", r"not '\[/b\]'", "positive number"]),
+    (dict(model="mlp", hidden="-2"), ["^the hidden widths: ", "a width cannot be negative",
+                                      "positive whole numbers such as 16,16"]),
+    (dict(model="formula", formula="alpha + x"), ["^the parameters: ",
+                                                  "name the formula's parameters"]),
+    (dict(model="linear", data="csv"), ["^the data: ", "type the CSV file's path"]),
+]
 HOME_CATALOGUE = [
     # the form's fields, the defect named, what is accepted (the model is not built)
-    (dict(model="mlp", hidden="-2"), "a negative width", "positive whole numbers such as 16,16"),
+    (dict(model="formula", formula="alpha + x", params="beta=1"), "the parameters: beta is not",
+     "whose names are alpha, x"),
     (dict(model="mlp", hidden="300000,300000"), "parameters: descending needs about",
      "make the hidden layers narrower or fewer"),
     (dict(model="formula", formula="alpha +", params="alpha=2"), "stops after '\\+'",
@@ -602,6 +603,8 @@ HOME_CATALOGUE = [
 
 
 def test_the_home_form_refuses_bad_settings_and_stays_usable(tmp_path):
+    from ui_driver import settle
+
     from tutor.ui.screens.home import HomeScreen
     from tutor.ui.screens.stepper import StepperScreen
 
@@ -617,16 +620,15 @@ def test_the_home_form_refuses_bad_settings_and_stays_usable(tmp_path):
             await pilot.pause()
         home.query_one("#rate").focus()
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
 
     async def check(app, pilot, notes):
         home = app.screen
-        for typed in ("fast", "0", "[/b]"):  # γ: refused on the form itself
+        for fields, said in FORM_CATALOGUE:  # refused on the form itself
             before = len(notes)
-            await submit(app, pilot, {"model": "slides", "rate": typed})
-            assert app.screen is home and len(notes) == before + 1
-            assert f"not {typed!r}" in notes[-1] and "positive number such as 0.1" in notes[-1]
+            await submit(app, pilot, fields)
+            assert app.screen is home and len(notes) == before + 1, fields
+            assert all(re.search(pattern, notes[-1]) for pattern in said), notes[-1]
         for fields, wrong, accepted in HOME_CATALOGUE:  # the rest: said where the model would be
             await submit(app, pilot, fields)
             screen = app.screen
@@ -638,7 +640,7 @@ def test_the_home_form_refuses_bad_settings_and_stays_usable(tmp_path):
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is home and isinstance(home, HomeScreen)
-        tally(UI, 3 + len(HOME_CATALOGUE))
+        tally(UI, len(FORM_CATALOGUE) + len(HOME_CATALOGUE))
 
     drive(None, check, size=(100, 40))
 

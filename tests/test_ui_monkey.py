@@ -2,15 +2,16 @@
 and terminal resizes, on every screen (home with each playground model, the stepper, the
 derivation, a lesson, the help, the command palette), and not one unhandled exception.
 
-Each *visit* starts a fresh app (``TutorApp.run_test``) at a random terminal size, walks to its
-screen with the keys a learner would press (checking it got there), then lets the monkey loose:
-keys are sent through the app's driver the way a terminal sends them, in bursts, with a pause
-every few keys, so thousands go through in well under a minute; clicks and wheel turns land at
-random cells of the screen; now and then the terminal is resized, from 12×4 to 300×100. Whatever
-the monkey starts (a run to convergence, a derivation, a lesson) is waited for at the end of the
-visit: an exception in a worker fails the test as surely as one in a key handler, because Textual
-stops the app on either and ``run_test`` raises it. ``ctrl+q`` is in the monkey's alphabet,
-rarely: a quit must be clean (return code 0), and the visit then goes on in a new app.
+Each *visit* starts a fresh app (through the UI tests' driver, tests/ui_driver.py) at a random
+terminal size, walks to its screen with the keys a learner would press (checking it got there),
+then lets the monkey loose: keys are sent through the app's driver the way a terminal sends
+them, in bursts, with a pause every few keys, so thousands go through in well under a minute;
+clicks and wheel turns land at random cells of the screen; now and then the terminal is resized,
+from 12×4 to 300×100. Whatever the monkey starts (a run to convergence, a derivation, a lesson)
+is waited for at the end of the visit: an exception in a worker fails the test as surely as one
+in a key handler, because Textual stops the app on either and ``run_test`` raises it. ``ctrl+q``
+is in the monkey's alphabet, rarely: a quit must be clean (return code 0), and the visit then
+goes on in a new app.
 
 The default run sends a few thousand events; ``python -m pytest -m fuzz`` sends many more, on
 the real lessons too. Every failure names the visit, its seed and the last events sent, so it
@@ -19,35 +20,27 @@ can be replayed.
 
 from __future__ import annotations
 
-import asyncio
 import random
-import shutil
 import string
 import time
-import unicodedata
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from figures import tally
-from textual import events
 from textual.command import CommandPalette
-from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.worker import WorkerState
+from ui_driver import REPO, drive, key_event, mouse_events, settle, write_lessons_fixture  # noqa: F401
 
 import tutor.lesson
-import tutor.ui.screens.home
 import tutor.ui.screens.stepper
-from tutor.ui.app import TutorApp
-from tutor.ui.presets import PRESETS
+from tutor.spec import PRESETS
 from tutor.ui.screens.derivation import DerivationScreen
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.home import HomeScreen
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.screens.stepper import StepperScreen
-
-REPO = Path(__file__).resolve().parent.parent
 
 # the keys the app binds somewhere, pressed often so that the monkey gets things done: those
 # that act on the screen at hand, those that open or close a screen, and those that restyle
@@ -74,30 +67,6 @@ TEXT = ["", " ", "0", "-0", "1e999", "-1e-320", "nan", "inf", "-inf", "1,5", "½
         "/dev/null,y", ".", "9" * 80, "é" * 40]
 SIZES = [(12, 4), (20, 6), (40, 12), (60, 16), (80, 24), (100, 30), (120, 40), (160, 50),
          (300, 100)]
-
-
-def key_event(key: str) -> events.Key:
-    """The event a terminal's driver posts for ``key`` (as ``Pilot.press`` builds it)."""
-    if len(key) == 1 and not key.isalnum():
-        key = _character_to_key(key)
-    try:
-        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
-    except KeyError:
-        char = key if len(key) == 1 else None
-    return events.Key(key, char)
-
-
-def mouse_events(x: int, y: int, kind: str) -> list[events.MouseEvent]:
-    """What a terminal sends for a click (down, up: the app makes the Click) or a wheel turn."""
-    def make(cls, button):
-        return cls(None, x, y, 0, 0, button, False, False, False, screen_x=x, screen_y=y)
-
-    if kind == "click":
-        return [make(events.MouseDown, 1), make(events.MouseUp, 1)]
-    if kind == "right-click":
-        return [make(events.MouseDown, 3), make(events.MouseUp, 3)]
-    wheel = {"wheel-up": events.MouseScrollUp, "wheel-down": events.MouseScrollDown}[kind]
-    return [make(events.MouseMove, 0), make(wheel, 0)]
 
 
 @dataclass
@@ -133,38 +102,43 @@ class Monkey:
         return self.rng.choice(ACT if r < 0.45 else NAVIGATE if r < 0.57 else
                                RESTYLE if r < 0.6 else OTHER)
 
-    async def visit(self, visit: Visit) -> None:
+    def visit(self, visit: Visit) -> None:
         """Reach the visit's screen, then send random events until the budget is spent."""
         budget = self.events_per_visit
         first = True
         while budget > 0:  # a quit ends one app; the visit goes on in another
-            budget = await self._one_app(visit, budget, check_landing=first)
+            budget = self._one_app(visit, budget, check_landing=first)
             first = False
 
-    async def _one_app(self, visit: Visit, budget: int, check_landing: bool) -> int:
-        app = TutorApp(visit.preset, visit.lesson)
-        self.apps += 1
-        size = self.rng.choice(SIZES[2:-2])  # start where the way in can be seen; resize later
-        self.log.append(f"new app {visit.name} at {size}")
-        async with app.run_test(size=size, notifications=True) as pilot:
-            await settle(app, pilot)
+    def _one_app(self, visit: Visit, budget: int, check_landing: bool) -> int:
+        """One app, driven until the budget is spent or a ctrl+q quits it (cleanly: the driver
+        checks the return code); what is left of the budget."""
+        left = budget
+
+        async def loose(app, pilot):
+            nonlocal left
             await pilot.press(*visit.keys)
             await settle(app, pilot)
             if check_landing:
                 assert isinstance(app.screen, visit.lands_on), (visit.name, app.screen)
-            while budget > 0 and app.is_running:
-                budget -= 1
+            while left > 0 and app.is_running:
+                left -= 1
                 await self._act(app, pilot)
-                if budget % self.pause_every == 0 and app.is_running:
+                if left % self.pause_every == 0 and app.is_running:
                     await pilot.pause()
                     usable(app)
             if app.is_running:
                 await finish(app, pilot)
                 usable(app)
-                return budget
-        assert app.return_code == 0, f"the app quit with return code {app.return_code}"
-        self.quits += 1
-        return budget
+
+        self.apps += 1
+        size = self.rng.choice(SIZES[2:-2])  # start where the way in can be seen; resize later
+        self.log.append(f"new app {visit.name} at {size}")
+        app = drive(loose, visit.preset, lesson=visit.lesson, size=size, notifications=True)
+        if not app.is_running and app.return_code is not None:
+            assert app.return_code == 0, f"the app quit with return code {app.return_code}"
+            self.quits += 1
+        return left
 
     async def _act(self, app, pilot) -> None:
         r = self.rng.random()
@@ -210,13 +184,6 @@ def usable(app) -> None:
     assert len(stack) >= 2 and isinstance(stack[1], HomeScreen), f"the screens: {stack}"
 
 
-async def settle(app, pilot) -> None:
-    """Let the workers finish and their results land on the screen."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def finish(app, pilot) -> None:
     """Stop any run to convergence (as pressing c again would) and wait for every worker, so
     that an exception in one fails the visit."""
@@ -224,7 +191,7 @@ async def finish(app, pilot) -> None:
     for _ in range(5):
         for screen in app.screen_stack:
             if isinstance(screen, StepperScreen):
-                screen._converging = False
+                screen.running = False
         await settle(app, pilot)
         if not any(w.is_running for w in app.workers):
             break
@@ -232,22 +199,19 @@ async def finish(app, pilot) -> None:
     assert not failed, f"workers that failed: {failed}"
 
 
-def lesson_folder(tmp: Path, real: bool) -> Path:
+def lesson_folder(write_lessons, real: bool) -> Path:
     """The lessons the home screen lists during the run: the real ones (fuzz), or for the quick
     run lesson 07, a tiny lesson that sets up a run and one that raises."""
     if real:
         return REPO / "lessons"
-    folder = tmp / "lessons"
-    folder.mkdir()
-    shutil.copy(REPO / "lessons" / "07_gradient_descent.py", folder)
-    (folder / "01_tiny.py").write_text(
-        "# %% [markdown]\n# # A tiny lesson\n# One run.\n\n# %%\nimport tutor\n"
-        "run = tutor.Session.slides(0.1)\nprint('set up', run.learning_rate)\n",
-        encoding="utf-8")
-    (folder / "02_broken.py").write_text(
-        "# %% [markdown]\n# # A broken lesson\n\n# %%\nprint('before')\n\n# %%\n"
-        "def f(x):\n    return 1 / x\n\nf(0)\n\n# %%\nprint('never')\n", encoding="utf-8")
-    return folder
+    return write_lessons({
+        "07_gradient_descent.py": (REPO / "lessons" / "07_gradient_descent.py").read_text(
+            encoding="utf-8"),
+        "01_tiny.py": "# %% [markdown]\n# # A tiny lesson\n# One run.\n\n# %%\nimport tutor\n"
+                      "run = tutor.start('slides', learning_rate=0.1)\n"
+                      "print('set up', run.learning_rate)\n",
+        "02_broken.py": "# %% [markdown]\n# # A broken lesson\n\n# %%\nprint('before')\n\n"
+                        "# %%\ndef f(x):\n    return 1 / x\n\nf(0)\n\n# %%\nprint('never')\n"})
 
 
 def visits(folder: Path) -> list[Visit]:
@@ -262,13 +226,12 @@ def visits(folder: Path) -> list[Visit]:
     return out
 
 
-def run_monkey(tmp_path, monkeypatch, seed: int, events_per_visit: int, real_lessons: bool,
-               max_run: int | None = None):
-    folder = lesson_folder(tmp_path, real_lessons)
+def run_monkey(tmp_path, monkeypatch, write_lessons, seed: int, events_per_visit: int,
+               real_lessons: bool, max_run: int | None = None):
+    folder = lesson_folder(write_lessons, real_lessons)
     if max_run is not None:  # the quick run cuts runs to convergence short, to stay quick
         monkeypatch.setattr(tutor.ui.screens.stepper, "MAX_RUN", max_run)
-    monkeypatch.setattr(tutor.lesson, "LESSONS", folder)
-    monkeypatch.setattr(tutor.ui.screens.home, "LESSONS", folder)
+    monkeypatch.setattr(tutor.lesson, "LESSONS", folder)  # the real lessons too, wherever run
     work = tmp_path / "cwd"  # whatever the app might write (a screenshot, say) lands here
     work.mkdir()
     monkeypatch.chdir(work)
@@ -276,7 +239,7 @@ def run_monkey(tmp_path, monkeypatch, seed: int, events_per_visit: int, real_les
     started = time.perf_counter()
     for visit in visits(folder):
         try:
-            asyncio.run(monkey.visit(visit))
+            monkey.visit(visit)
         except BaseException as error:
             recent = "\n  ".join(monkey.log)
             raise AssertionError(f"visit {visit.name!r} (seed {seed}) failed: {error!r}; the "
@@ -289,15 +252,16 @@ def run_monkey(tmp_path, monkeypatch, seed: int, events_per_visit: int, real_les
     return monkey
 
 
-def test_a_seeded_monkey_crashes_no_screen(tmp_path, monkeypatch):
-    monkey = run_monkey(tmp_path, monkeypatch, seed=20240611, events_per_visit=150,
-                        real_lessons=False, max_run=60)
+def test_a_seeded_monkey_crashes_no_screen(tmp_path, monkeypatch, write_lessons):
+    monkey = run_monkey(tmp_path, monkeypatch, write_lessons, seed=20240611,
+                        events_per_visit=150, real_lessons=False, max_run=60)
     assert monkey.keys + monkey.clicks >= 2000
 
 
 @pytest.mark.fuzz
 @pytest.mark.parametrize("seed", [1, 2])
-def test_a_long_monkey_run_on_the_real_lessons(tmp_path, monkeypatch, seed):
+def test_a_long_monkey_run_on_the_real_lessons(tmp_path, monkeypatch, write_lessons, seed):
     """Tens of thousands of events, every real lesson a visit, runs to convergence as long as
     the app lets them be (about a quarter of an hour for each seed)."""
-    run_monkey(tmp_path, monkeypatch, seed=seed, events_per_visit=1000, real_lessons=True)
+    run_monkey(tmp_path, monkeypatch, write_lessons, seed=seed, events_per_visit=1000,
+               real_lessons=True)

@@ -2,17 +2,16 @@
 view, and the rest of tutor goes on; tiny and huge terminals leave every key working; the crashes
 the monkey (test_ui_monkey.py) found stay fixed.
 
-Driven through Textual's Pilot (``app.run_test``), as plain functions around ``asyncio.run``.
+Driven through Textual's Pilot by the UI tests' one driver (tests/ui_driver.py).
 """
 
 import asyncio
+import random
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
+from ui_driver import drive, send, settle, text, write_lessons_fixture  # noqa: F401
 
-import tutor.lesson
-import tutor.ui.screens.home
-from tutor.ui.app import TutorApp
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.home import HomeScreen
 from tutor.ui.screens.lesson import LessonScreen
@@ -49,41 +48,15 @@ FINE = """\
 # %%
 import tutor
 
-run = tutor.Session.slides(0.1)
+run = tutor.start("slides", learning_rate=0.1)
 print("γ =", run.learning_rate)
 """
 
 
-def run(app, check, size=(100, 30), notifications=False):
-    async def main():
-        async with app.run_test(size=size, notifications=notifications) as pilot:
-            await settle(app, pilot)
-            await check(app, pilot)
-        assert app.return_code in (None, 0), f"return code {app.return_code}"
-
-    asyncio.run(main())
-
-
-async def settle(app, pilot):
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def text(widget) -> str:
-    return str(widget.render()) if not isinstance(widget, Static) else str(widget.content)
-
-
 @pytest.fixture
-def lessons(tmp_path, monkeypatch):
+def lessons(write_lessons):
     """A lessons folder with a broken lesson and a working one, listed on the home screen."""
-    folder = tmp_path / "lessons"
-    folder.mkdir()
-    (folder / "01_broken.py").write_text(BROKEN, encoding="utf-8")
-    (folder / "02_fine.py").write_text(FINE, encoding="utf-8")
-    monkeypatch.setattr(tutor.lesson, "LESSONS", folder)
-    monkeypatch.setattr(tutor.ui.screens.home, "LESSONS", folder)
-    return folder
+    return write_lessons({"01_broken.py": BROKEN, "02_fine.py": FINE})
 
 
 def test_a_lesson_that_raises_shows_its_error_and_the_rest_of_tutor_keeps_working(lessons):
@@ -116,7 +89,7 @@ def test_a_lesson_that_raises_shows_its_error_and_the_rest_of_tutor_keeps_workin
         assert isinstance(app.screen, StepperScreen) and app.screen.session.t == 1
         assert "= 2.6" in text(app.screen.query_one("#explain"))
 
-    run(TutorApp(lesson=lessons / "01_broken.py"), check)
+    drive(check, lesson=lessons / "01_broken.py")
 
 
 @pytest.mark.parametrize("source, shown", [
@@ -140,7 +113,7 @@ def test_syntax_errors_exits_and_errors_inside_tutor_are_shown_in_the_lesson(tmp
         await settle(app, pilot)
         assert isinstance(app.screen, StepperScreen) and app.screen.session is not None
 
-    run(TutorApp(lesson=path), check)
+    drive(check, lesson=path)
 
 
 def test_a_lesson_that_cannot_be_read_says_so(tmp_path):
@@ -153,7 +126,7 @@ def test_a_lesson_that_cannot_be_read_says_so(tmp_path):
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
 
-    run(TutorApp(lesson=path), check)
+    drive(check, lesson=path)
 
 
 def test_leaving_a_lesson_while_it_runs_stops_it_quietly(lessons):
@@ -168,7 +141,7 @@ def test_leaving_a_lesson_while_it_runs_stops_it_quietly(lessons):
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
 
-    run(TutorApp(), check)
+    drive(check)
 
 
 SIZES = [(12, 4), (20, 6), (40, 12), (60, 16), (300, 100)]
@@ -198,7 +171,7 @@ def test_the_stepper_works_at_any_terminal_size_and_after_resizing_back(size):
         assert not screen.query_one(TooSmall).display
         assert screen.query_one(DataTable).row_count == 3  # no row lost on the way
 
-    run(TutorApp("slides"), check)
+    drive(check, "slides")
 
 
 @pytest.mark.parametrize("size", SIZES[1:3] + SIZES[-1:], ids=lambda s: f"{s[0]}x{s[1]}")
@@ -225,7 +198,7 @@ def test_home_help_and_lessons_work_at_any_terminal_size(size, lessons):
         assert isinstance(app.screen, StepperScreen)
         assert app.screen.title_text == "Linear regression"
 
-    run(TutorApp(), check)
+    drive(check)
 
 
 def test_a_log_scale_loss_curve_survives_a_resize():
@@ -245,7 +218,7 @@ def test_a_log_scale_loss_curve_survives_a_resize():
             await pilot.pause()
             assert "1e" in str(curve.render())  # the ticks are powers of ten
 
-    run(TutorApp("slides"), check)
+    drive(check, "slides")
 
 
 def test_markup_in_typed_text_is_shown_as_typed():
@@ -278,7 +251,7 @@ def test_markup_in_typed_text_is_shown_as_typed():
         await pilot.pause()
         assert app.screen.session.learning_rate == 0.1
 
-    run(TutorApp(), check, notifications=True)
+    drive(check, notifications=True)
 
 
 def test_two_enters_in_a_prompt_close_the_prompt_only():
@@ -292,7 +265,7 @@ def test_two_enters_in_a_prompt_close_the_prompt_only():
         await pilot.pause()
         assert app.screen is stepper and stepper.session.learning_rate == 0.5
 
-    run(TutorApp("slides"), check)
+    drive(check, "slides")
 
 
 def test_a_click_on_the_table_of_a_model_that_did_not_build_is_harmless():
@@ -319,7 +292,7 @@ def test_a_click_on_the_table_of_a_model_that_did_not_build_is_harmless():
         await pilot.press("space")
         assert app.screen.session.t == 2
 
-    run(TutorApp(), check)
+    drive(check)
 
 
 def test_leaving_the_stepper_during_a_run_or_a_build_is_quiet():
@@ -335,7 +308,31 @@ def test_leaving_the_stepper_during_a_run_or_a_build_is_quiet():
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
 
-    run(TutorApp("moons"), check)
+    drive(check, "moons")
+
+
+def test_closing_the_palette_while_it_searches_is_harmless():
+    """The palette searches in a worker as the learner types; a palette closed (escape, a pick,
+    the screen it opened closed at once) while that search was still going made the search
+    look for the palette's list, gone with it: NoMatches, and the app stopped."""
+
+    rng = random.Random(0)
+
+    async def check(app, pilot):
+        for _ in range(60):
+            keys = ["ctrl+p", *"lesson"[:rng.randrange(7)],
+                    rng.choice(["escape", "enter", "down", "ctrl+p"]), *["escape"] * rng.randrange(3)]
+            for key in keys:  # as a fast typist's keys arrive
+                send(app, key)
+                if rng.random() < 0.3:
+                    await asyncio.sleep(rng.random() * 0.02)
+            await pilot.pause(0.02)
+            while len(app.screen_stack) > 2:  # whatever is open closes, searching or not
+                app.pop_screen()
+                await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+    drive(check)
 
 
 def test_a_click_on_an_option_that_has_just_gone_is_harmless():
@@ -354,7 +351,21 @@ def test_a_click_on_an_option_that_has_just_gone_is_harmless():
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen) and presets.option_count == 0
 
-    run(TutorApp(), check)
+    drive(check)
+
+
+def test_paging_a_list_with_no_room_is_harmless():
+    """An option list too small to show a line has not mapped its options to lines, and
+    Textual's OptionList raised KeyError on page up or down."""
+
+    async def check(app, pilot):
+        await pilot.resize_terminal(100, 2)  # the lists get no line at all
+        presets = app.screen.query_one("#presets")
+        presets.focus()
+        await pilot.press("pagedown", "pageup", "down", "pagedown", "pageup")
+        assert isinstance(app.screen, HomeScreen) and app.is_running
+
+    drive(check)
 
 
 def test_a_plot_that_plotext_cannot_draw_says_so_and_the_stepper_goes_on():
@@ -370,7 +381,7 @@ def test_a_plot_that_plotext_cannot_draw_says_so_and_the_stepper_goes_on():
         await pilot.press("space")  # the next step draws the curve again
         assert "cannot be drawn" not in str(curve.render())
 
-    run(TutorApp("slides"), check)
+    drive(check, "slides")
 
 
 @pytest.mark.parametrize("keys", [
@@ -381,17 +392,12 @@ def test_a_plot_that_plotext_cannot_draw_says_so_and_the_stepper_goes_on():
     ["escape", "enter", "click", "ctrl+q"],
 ], ids=" ".join)
 def test_ctrl_q_quits_cleanly_from_any_screen_even_one_still_opening(keys):
-    from test_ui_monkey import key_event, mouse_events
-
     async def check(app, pilot):
-        for key in keys:  # all sent at once, as a fast typist's keys arrive
-            for event in mouse_events(40, 12, "click") if key == "click" else [key_event(key)]:
-                app._driver.send_message(event)
+        send(app, *keys)
         await pilot.pause()
         assert not app.is_running
 
-    run(TutorApp("slides"), check)
-    # run() checks the return code: 0, a clean quit
+    drive(check, "slides")  # which checks the return code: 0, a clean quit
 
 
 def test_the_theme_picker_closes_once_however_fast_its_options_are_picked():
@@ -411,4 +417,4 @@ def test_the_theme_picker_closes_once_however_fast_its_options_are_picked():
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
 
-    run(TutorApp(), check)
+    drive(check)

@@ -4,12 +4,13 @@ Update them after an intended change with `python -m pytest tests/test_ui_snapsh
 --snapshot-update`, and look at the SVGs before committing.
 """
 
+from ui_driver import settle
+
 from tutor.ui.app import TutorApp
 
 
 async def compiled(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot.app, pilot)
 
 
 def test_home(snap_compare):

@@ -27,8 +27,8 @@ from textual.worker import get_current_worker
 
 from ...gradient_check import GradCheckReport, gradcheck
 from ...notation import unicode
+from ..compat import DismissOnce
 from ..widgets.too_small import TooSmall
-from .modal import DismissOnce
 
 __all__ = ["DerivationScreen", "ParameterDialog"]
 
@@ -40,14 +40,6 @@ def _python_highlighting() -> str | None:
     found = (importlib.util.find_spec("tree_sitter") is not None
              and importlib.util.find_spec("tree_sitter_python") is not None)
     return "python" if found else None
-
-
-def _default_parameter(model) -> Any:
-    """The slides' choice: a network's first weight β_1^(1,1), else the first parameter."""
-    layers = getattr(model, "layers", None)
-    if layers:
-        return layers[0].beta[0][0]
-    return model.parameters[0]
 
 
 class ParameterDialog(DismissOnce, ModalScreen[str | None]):
@@ -163,17 +155,18 @@ class DerivationScreen(Screen):
         compile_error: str = ""
         check_error: str = ""
 
-    def __init__(self, model, theta, X, Y, *, param=None, backend: str = "numpy",
-                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, model, theta, X, Y, *, param=None, kernel=None, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        """``kernel``: the one the run steps with (a session's), shown and checked as it is;
+        without one the model is compiled here, on NumPy."""
         super().__init__(name=name, id=id, classes=classes)
         self.model = model
         self.theta = numpy.asarray(theta, dtype=float).ravel()
         self.X, self.Y = X, Y
-        self.backend = backend
-        self.param = model.parameter(_default_parameter(model) if param is None else param)
+        self.param = model.parameter(model.default_parameter if param is None else param)
         self.derivation = None
         self._step_widgets: list[Static] = []
-        self.kernel = None
+        self.kernel = kernel
         self.report: GradCheckReport | None = None
         self._checked = False
 
@@ -227,12 +220,13 @@ class DerivationScreen(Screen):
 
     @work(thread=True, exclusive=True, group="kernel")
     def _compile_and_check(self) -> None:
-        try:
-            kernel = self.model.compile(backend=self.backend)
-        except Exception as error:  # e.g. ValueError("cannot compile: … F_1 …")
-            self.post_message(self.Checked(compile_error=str(error)))
-            return
-        self.kernel = kernel
+        kernel = self.kernel
+        if kernel is None:
+            try:
+                kernel = self.kernel = self.model.compile()
+            except Exception as error:  # e.g. ValueError("cannot compile: … F_1 …")
+                self.post_message(self.Checked(compile_error=str(error)))
+                return
         mode = "full" if len(self.theta) <= FULL_CHECK_LIMIT else "fast"
         try:
             report = gradcheck(kernel, self.theta, self.X, self.Y, mode=mode)
@@ -275,7 +269,8 @@ class DerivationScreen(Screen):
                               "general formula)")
                 status.add_class("-error")
             return
-        kernel_status.update(f"the generated {self.backend} kernel: loss, grad = kernel(theta, X, Y)")
+        kernel_status.update(f"the generated {self.kernel.backend.name} kernel: "
+                             "loss, grad = kernel(theta, X, Y)")
         kernel.load_text(message.source or "")
         if message.report is None:
             check_status.update(f"the gradient check could not run: {message.check_error}")

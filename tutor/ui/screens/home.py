@@ -3,8 +3,6 @@ loss, learning rate, or a typed formula)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,33 +11,47 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ...lesson import LESSONS
-from ..presets import PRESETS
+import tutor
+
+from ...lesson import available
+from ...spec import (
+    ACTIVATION_NAMES,
+    DATA_NAMES,
+    KIND_DEFAULTS,
+    LOSS_NAMES,
+    MODEL_KINDS,
+    OUTPUT_NAMES,
+    PRESETS,
+    USES,
+    SpecError,
+    preset,
+)
+from ..form import CSV, LABELS, Fields, fields_of, in_our_words, rate, specs, title
 from ..widgets.too_small import TooSmall
 
-MODELS = [("the slides' ŷ = α + x", "slides"), ("linear regression", "linear"),
-          ("logistic regression", "logistic"), ("a neuron", "neuron"), ("a network", "mlp"),
-          ("my formula (below)", "formula")]
-DATA = [("the slides' one sample", "slides"), ("linear (simulated)", "linear"),
-        ("logistic (simulated)", "logistic"), ("two moons", "moons"), ("circles", "circles"),
-        ("a function on an interval", "function"), ("a CSV file (path below)", "csv")]
-OUTPUTS = [("identity (regression)", "identity"), ("logistic (two classes)", "logistic"),
-           ("softmax (several classes)", "softmax")]
-LOSSES = [("squared error", "squared_error"), ("cross-entropy", "cross_entropy")]
-# the activation table's names (tests check they match tutor.ACTIVATIONS); written out so the
-# home screen draws before SymPy has loaded
-ACTIVATION_NAMES = ("logistic", "tanh", "relu", "identity", "softplus")
+__all__ = ["HomeScreen"]
 
-__all__ = ["HomeScreen", "lessons"]
-
-def lessons() -> list[Path]:
-    """The lesson scripts in lessons/, in the slides' order."""
-    return sorted(LESSONS.glob("[0-9][0-9]_*.py")) if LESSONS.is_dir() else []
+START = preset("moons")  # the form starts from the two moons' settings
+SELECTS = {"model": MODEL_KINDS, "data": (*DATA_NAMES, CSV), "activation": ACTIVATION_NAMES,
+           "output": OUTPUT_NAMES, "loss": LOSS_NAMES}
+# the selects a kind may leave blank: blank is the kind's default
+PROMPTS = {"activation": "activation: the model's default", "output": "output: the default",
+           "loss": "loss: the one the output calls for"}
+INPUTS = {"hidden": "hidden widths, e.g. 16,16", "csv": "CSV: file.csv,target column",
+          "rate": "learning rate γ, e.g. 0.1", "formula": "formula, e.g. alpha + x",
+          "params": "parameters, e.g. alpha=2"}
+ORDER = ("model", "hidden", "data", "csv", "activation", "output", "loss", "rate", "formula",
+         "params")
 
 
 class HomeScreen(Screen):
     BINDINGS = [Binding("f", "focus_formula", "formula"), Binding("g", "focus_rate", "γ"),
                 Binding("m", "focus_model", "build")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lessons = {path.stem: path for path in available()}
+        self.kind = START.model.kind  # the kind the form was last filled for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -49,117 +61,103 @@ class HomeScreen(Screen):
                 yield Label("[b]Playground[/b]: pick a model and press enter")
                 yield OptionList(*[Option(f"[b]{p.title}[/b]\n  {p.description}", id=p.key)
                                    for p in PRESETS], id="presets")
-                found = lessons()
-                if found:
+                if self.lessons:
                     yield Label("[b]Lessons[/b]")
-                    yield OptionList(*[Option(path.stem.replace("_", " "), id=path.stem)
-                                       for path in found], id="lessons")
+                    yield OptionList(*[Option(stem.replace("_", " "), id=stem)
+                                       for stem in self.lessons], id="lessons")
             with VerticalScroll(id="settings"):
                 yield Label("[b]Or build your own[/b]")
-                yield Select(MODELS, value="mlp", allow_blank=False, id="model")
-                yield Input(placeholder="hidden widths, e.g. 16,16", id="hidden")
-                yield Select(DATA, value="moons", allow_blank=False, id="data")
-                yield Input(placeholder="CSV: file.csv,target column", id="csv")
-                yield Select([(name, name) for name in ACTIVATION_NAMES], value="tanh",
-                             allow_blank=False, id="activation")
-                yield Select(OUTPUTS, value="logistic", allow_blank=False, id="output")
-                yield Select(LOSSES, value="cross_entropy", allow_blank=False, id="loss")
-                yield Input(placeholder="learning rate γ, e.g. 0.1", id="rate")
-                yield Input(placeholder="formula, e.g. alpha + x", id="formula")
-                yield Input(placeholder="parameters, e.g. alpha=2", id="params")
+                yield from self._fields(fields_of(START.model, START.data))
                 yield Button("step through it", id="open", variant="primary")
                 yield Static("Formulas are read by tutor's own parser: numbers, names, + − × ÷ ^, "
                              "( ), exp, log, sqrt, abs, tanh, max and the activation names.",
                              classes="hint")
         yield Footer()
 
+    def _fields(self, start: Fields) -> ComposeResult:
+        """The form's widgets, in order, holding ``start``'s values; what its kind does not
+        use is disabled."""
+        for name in ORDER:
+            value = getattr(start, name)
+            if name in SELECTS:
+                labels = LABELS.get(name, {})
+                chosen = {"value": value} if value else {}  # none: blank, the kind's default
+                yield Select([(labels.get(v, v), v) for v in SELECTS[name]],
+                             prompt=PROMPTS.get(name, "Select"), allow_blank=name in PROMPTS,
+                             id=name, disabled=name in PROMPTS and name not in USES[start.model],
+                             **chosen)
+            else:
+                yield Input(value, placeholder=INPUTS[name], id=name,
+                            disabled=name == "hidden" and name not in USES[start.model])
+
     def on_mount(self) -> None:
         self.query_one("#presets", OptionList).focus()
 
-    def _rate(self, default: float) -> float | None:
-        text = self.query_one("#rate", Input).value.strip()
-        if not text:
-            return default
+    def _rate(self) -> float | None | bool:
+        """γ from the form (None when none is typed), or False once a bad one is said."""
         try:
-            rate = float(text)
-        except ValueError:
-            rate = -1.0
-        if not rate > 0 or rate == float("inf"):
-            self.notify(f"the learning rate γ must be a positive number such as 0.1, not {text!r}",
-                        severity="error", markup=False)
-            return None
-        return rate
+            return rate(self.query_one("#rate", Input).value)
+        except SpecError as error:
+            self._refuse(error)
+            return False
+
+    def _refuse(self, error: SpecError) -> None:
+        self.notify(in_our_words(error), severity="error", timeout=6, markup=False)
 
     @on(OptionList.OptionSelected, "#lessons")
     def open_lesson(self, event: OptionList.OptionSelected) -> None:
-        from .lesson import LessonScreen
-
-        self.app.push_screen(LessonScreen(LESSONS / f"{event.option.id}.py"))
+        self.app.open_lesson(self.lessons[event.option.id])
 
     @on(OptionList.OptionSelected, "#presets")
     def open_preset(self, event: OptionList.OptionSelected) -> None:
-        from .stepper import StepperScreen
-
-        preset = next(p for p in PRESETS if p.key == event.option.id)
-        rate = self._rate(preset.learning_rate)
-        if rate is not None:
-            self.app.push_screen(StepperScreen(preset.title, lambda: preset.build(rate)))
-
-    DEFAULTS = {  # model → sensible data, activation, output, loss
-        "slides": ("slides", "identity", "identity", "squared_error"),
-        "linear": ("linear", "identity", "identity", "squared_error"),
-        "logistic": ("logistic", "logistic", "logistic", "cross_entropy"),
-        "neuron": ("function", "tanh", "identity", "squared_error"),
-        "mlp": ("moons", "tanh", "logistic", "cross_entropy"),
-        "formula": ("slides", "identity", "identity", "squared_error"),
-    }
+        chosen = self._rate()
+        if chosen is not False:
+            self.app.open_preset(event.option.id, chosen)
 
     @on(Select.Changed, "#model")
     def model_chosen(self, event: Select.Changed) -> None:
-        data, activation, output, loss = self.DEFAULTS[str(event.value)]
-        for selector, value in (("#data", data), ("#activation", activation),
-                                ("#output", output), ("#loss", loss)):
-            self.query_one(selector, Select).value = value
+        """The kind's defaults fill the form, and what it does not use is disabled."""
+        kind = str(event.value)
+        if kind == self.kind:  # the select's first value, or chosen again
+            return
+        self.kind, defaults = kind, KIND_DEFAULTS[kind]
+        self.query_one("#data", Select).value = defaults.data
+        for name in PROMPTS:
+            select, value = self.query_one(f"#{name}", Select), getattr(defaults, name)
+            if value:
+                select.value = value
+            else:
+                select.clear()
+            select.disabled = name not in USES[kind]
+        self.query_one("#hidden", Input).disabled = "hidden" not in USES[kind]
 
     @on(Input.Changed, "#formula")
     def formula_typed(self, event: Input.Changed) -> None:
-        if event.value.strip() and self._value("#model") != "formula":
+        if event.value.strip() and self.kind != "formula":
             self.query_one("#model", Select).value = "formula"
 
-    def _value(self, selector: str) -> str:
-        widget = self.query_one(selector)
-        return str(widget.value).strip() if widget.value is not Select.BLANK else ""
+    def fields(self) -> Fields:
+        """What the form holds now."""
+        values = {}
+        for name in ORDER:
+            widget = self.query_one(f"#{name}")
+            blank = isinstance(widget, Select) and widget.is_blank()
+            values[name] = "" if blank else str(widget.value).strip()
+        return Fields(**values)
 
     @on(Button.Pressed, "#open")
     @on(Input.Submitted, "#formula, #params, #hidden, #csv, #rate")
     def open_custom(self) -> None:
-        rate = self._rate(0.1)
-        if rate is None:
+        form = self.fields()
+        try:  # what the specs can say at once is said here; the rest once the model is built
+            model, data, run = specs(form)
+        except SpecError as error:
+            self._refuse(error)
             return
-        model, data = self._value("#model"), self._value("#data")
-        target = ""
-        if data == "csv":
-            path, _, target = self._value("#csv").partition(",")
-            data = path.strip()
-            if not data:
-                self.notify("type the CSV file's path (and its target column after a comma)",
-                            severity="warning")
-                return
-        if model == "formula" and not (self._value("#formula") and self._value("#params")):
-            self.notify("type a formula such as alpha + x, and its parameters such as alpha=2",
-                        severity="warning")
-            return
-        settings = dict(model=model, hidden=self._value("#hidden"), data=data,
-                        target=target.strip(), activation=self._value("#activation"),
-                        output=self._value("#output") if model == "mlp" else "",
-                        loss=self._value("#loss") if model in ("mlp", "neuron") else "",
-                        formula=self._value("#formula"), params=self._value("#params"), rate=rate)
-        from ..presets import custom_session
         from .stepper import StepperScreen
 
-        title = f"ŷ = {settings['formula']}" if model == "formula" else dict(
-            (v, k) for k, v in MODELS)[model]
-        self.app.push_screen(StepperScreen(title, lambda: custom_session(**settings)))
+        self.app.push_screen(StepperScreen(title(form),
+                                           lambda: tutor.build(model, data).session(run)))
 
     def action_focus_formula(self) -> None:
         self.query_one("#formula", Input).focus()

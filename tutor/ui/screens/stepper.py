@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -27,10 +27,13 @@ from textual.widgets import (
     TabPane,
 )
 
-from ...session import Session, num
+from ...descent import Divergence
+from ...notation import number
+from ...session import Session
+from ..compat import DismissOnce, HeaderSafeTable
+from ..form import in_our_words
 from ..widgets.plots import Boundary, LossCurve, Parabola
 from ..widgets.too_small import TooSmall
-from .modal import DismissOnce
 
 __all__ = ["StepperScreen", "Prompt"]
 
@@ -63,19 +66,13 @@ class Prompt(DismissOnce, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class IterationTable(DataTable):
-    """The table of iterations. It has no columns until the model is built, and a click on
-    its header row then made Textual's DataTable look up a column that is not there and raise
-    IndexError; a click on the header that names no column now does nothing."""
-
-    def _on_click(self, event: events.Click) -> None:
-        meta = event.style.meta
-        if meta.get("row") == -1 and not 0 <= meta.get("column", -1) < len(self.ordered_columns):
-            event.prevent_default()
-
-
 class StepperScreen(Screen):
-    """Steps through gradient descent for a session built by ``build`` (in a worker)."""
+    """Steps through gradient descent for a session built by ``build`` (in a worker).
+
+    The actions change the session and set the reactives from it (``t``, ``running``,
+    ``diverged``); the status line, the explanation, the table and the plots follow through
+    their watchers.
+    """
 
     BINDINGS = [
         Binding("space,n,right", "forward", "step"),
@@ -91,13 +88,18 @@ class StepperScreen(Screen):
         Binding("escape", "app.pop_screen", "home"),
     ]
 
-    t: reactive[int] = reactive(0)
+    t: reactive[int] = reactive(0, init=False, always_update=True)
+    """The step reached. Set after every change to the run, even to the same t: a new γ, batch
+    size or θ₀ rewinds to t = 0 from wherever it was, t = 0 included."""
+    running: reactive[bool] = reactive(False, init=False)
+    """Running to convergence (the ``converge`` worker), until it ends or c is pressed again."""
+    diverged: reactive[Divergence | None] = reactive(None, init=False)
+    """Where the run blew up, or None."""
 
     def __init__(self, title: str, build: Callable[[], Session]) -> None:
         super().__init__()
         self.title_text, self.build = title, build
         self.session: Session | None = None
-        self._converging = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -114,7 +116,7 @@ class StepperScreen(Screen):
                     yield Parabola(id="parabola-plot")
                 with TabPane("boundary", id="tab-boundary"):
                     yield Boundary(id="boundary-plot")
-        yield IterationTable(id="iterations", zebra_stripes=True, cursor_type="row")
+        yield HeaderSafeTable(id="iterations", zebra_stripes=True, cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -134,58 +136,61 @@ class StepperScreen(Screen):
         try:
             message = self.Built(self.build())
         except Exception as error:  # shown to the learner, never a crash
-            message = self.Built(None, str(error))
+            message = self.Built(None, in_our_words(error))
         self.post_message(message)
 
     @on(Built)
     def _built(self, message: Built) -> None:
         if not self.is_open:
             return
+        self.query_one("#loading").display = False
         if message.session is None:
-            self.failed(message.error)
-        else:
-            self.ready(message.session)
-
-    def failed(self, message: str) -> None:
-        self.query_one("#loading").display = False
-        self.query_one("#explain", Static).update(
-            Content.assemble(("could not build this model:", "bold"), "\n", message))
-
-    def ready(self, session: Session) -> None:
-        self.session = session
-        self.query_one("#loading").display = False
-        table = self.query_one("#iterations", DataTable)
-        table.add_columns("t", "loss", *[f"∂c/∂{n}" for n in session.names[:3]],
-                          *[n for n in session.names[:3]])
+            self.query_one("#explain", Static).update(
+                Content.assemble(("could not build this model:", "bold"), "\n", message.error))
+            return
+        session = self.session = message.session
+        self.query_one("#iterations", DataTable).add_columns(
+            "t", "loss", *[f"∂c/∂{n}" for n in session.names[:3]], *session.names[:3])
         if session.X.shape[1] != 2:
             self.query_one("#plots", TabbedContent).hide_tab("tab-boundary")
         self.refresh_view()
 
-    # -- actions ----------------------------------------------------------------------------
+    def refresh_view(self) -> None:
+        """Set the reactives from the session, after an action (or a lesson or a test) has
+        changed it: the view follows."""
+        if self.session is not None:
+            self.diverged = self.session.diverged
+            self.t = self.session.t
+
+    # -- actions: change the session, then set the reactives from it --------------------------
+    @property
+    def idle(self) -> bool:
+        """Built and not running: the keys that move the run may act."""
+        return self.session is not None and not self.running
+
     def action_forward(self) -> None:
-        if self.session is None or self._converging:
-            return
-        self.session.forward()
-        self.refresh_view()
+        if self.idle:
+            self.session.forward()
+            self.refresh_view()
 
     def action_back(self) -> None:
-        if self.session and not self._converging:
+        if self.idle:
             self.session.back()
             self.refresh_view()
 
     def action_reset(self) -> None:
-        if self.session and not self._converging:
+        if self.idle:
             self.session.reset()
-            self.refresh_view(rebuild=True)
+            self.refresh_view()
 
     def action_converge(self) -> None:
-        if self.session is None:
-            return
-        if self._converging:
-            self._converging = False
-        else:
-            self._converging = True
+        if self.session is not None:
+            self.running = not self.running  # its watcher starts the run; False stops it
+
+    def watch_running(self, running: bool) -> None:
+        if running:
             self.converge()
+        self._show_state()
 
     @work(exclusive=True, group="run")
     async def converge(self) -> None:
@@ -193,7 +198,7 @@ class StepperScreen(Screen):
         session = self.session
         try:
             for i in range(MAX_RUN):
-                if (not self._converging or not self.is_open or session.diverged
+                if (not self.running or not self.is_open or session.diverged
                         or session.converged()):
                     break
                 session.forward()
@@ -201,27 +206,29 @@ class StepperScreen(Screen):
                     self.refresh_view()
                     await asyncio.sleep(0.02)
         finally:
-            self._converging = False
+            self.running = False
         # not in the finally: a run cancelled because the screen closed has nothing to draw on
+        self.refresh_view()
+
+    def _change(self, change: Callable[[], None]) -> None:
+        """A change to the run's settings (it rewinds to θ₀); a refused one is a message."""
+        try:
+            change()
+        except ValueError as error:
+            self.notify(in_our_words(error), severity="error", timeout=6, markup=False)
         self.refresh_view()
 
     def _ask(self, question: str, value: str, then: Callable[[str], None]) -> None:
         def answered(text: str | None) -> None:
-            if text is None or self.session is None:
-                return
-            try:
-                then(text.strip())
-            except ValueError as error:
-                self.notify(str(error), severity="error", timeout=6, markup=False)
-            self.refresh_view(rebuild=True)
+            if text is not None and self.idle:
+                self._change(lambda: then(text.strip()))
 
         self.app.push_screen(Prompt(question, value), answered)
 
     def action_learning_rate(self) -> None:
-        if self.session:
+        if self.idle:
             self._ask("learning rate γ (the run rewinds to the same θ₀):",
-                      f"{self.session.learning_rate:g}",
-                      self.session.set_learning_rate)
+                      f"{self.session.learning_rate:g}", self.session.set_learning_rate)
 
     def action_faster(self) -> None:
         self._scale_rate(2)
@@ -230,18 +237,15 @@ class StepperScreen(Screen):
         self._scale_rate(0.5)
 
     def _scale_rate(self, factor: float) -> None:
-        if self.session and not self._converging:
-            try:  # doubled past the largest float, or halved to nothing
-                self.session.set_learning_rate(self.session.learning_rate * factor)
-            except ValueError as error:
-                self.notify(str(error), severity="error", timeout=6, markup=False)
-            self.refresh_view(rebuild=True)
+        if self.idle:  # doubled past the largest float, or halved to nothing: a message
+            rate = self.session.learning_rate * factor
+            self._change(lambda: self.session.set_learning_rate(rate))
 
     def action_parameter(self) -> None:
-        if self.session:
+        if self.idle:
             first = self.session.names[0]
             self._ask(f"type a parameter value, as name=value (e.g. {first}=2); the run starts "
-                      "from there:", f"{first}={num(self.session.theta[0])}".replace("−", "-"),
+                      "from there:", f"{first}={number(self.session.theta[0])}".replace("−", "-"),
                       self._set_parameter)
 
     def _set_parameter(self, text: str) -> None:
@@ -251,13 +255,11 @@ class StepperScreen(Screen):
         self.session.set_parameter(name.strip(), value)
 
     def action_sgd(self) -> None:
-        if self.session:
+        if self.idle:
             current = "" if self.session.batch_size is None else str(self.session.batch_size)
             self._ask(f"mini-batch size for SGD, 1 to {len(self.session.X)} (empty: plain "
-                      "gradient descent on all the data):", current, self._set_batch)
-
-    def _set_batch(self, text: str) -> None:
-        self.session.set_batch_size(text or None)  # the session reads and checks the text
+                      "gradient descent on all the data):", current,
+                      lambda text: self.session.set_batch_size(text or None))
 
     def action_derivation(self) -> None:
         if self.session is None:
@@ -265,35 +267,47 @@ class StepperScreen(Screen):
         from .derivation import DerivationScreen
 
         s = self.session
-        self.app.push_screen(DerivationScreen(s.model, s.theta.copy(), s.X, s.Y))
+        self.app.push_screen(DerivationScreen(s.model, s.theta.copy(), s.X, s.Y, kernel=s.kernel))
 
-    # -- the view -----------------------------------------------------------------------------
+    # -- the view: what the reactives' watchers draw --------------------------------------------
     @property
     def is_open(self) -> bool:
         """Still on the screen stack (perhaps under a dialog), so its widgets are there."""
         return self.is_attached and self in self.app.screen_stack
 
-    def refresh_view(self, rebuild: bool = False) -> None:
-        session = self.session
-        if session is None or not self.is_open:  # a run ending after the learner left
+    def watch_t(self, t: int) -> None:
+        if self.session is None or not self.is_open:  # a run ending after the learner left
             return
-        table = self.query_one("#iterations", DataTable)
-        extra = table.row_count - session.t
-        if rebuild or extra > 20:
+        self._rows(t)
+        self._show_state()
+        self._draw()
+
+    def watch_diverged(self) -> None:
+        if self.session is not None and self.is_open:
+            self.query_one("#status").set_class(self.diverged is not None, "diverged")
+            self._show_state()
+
+    def _rows(self, t: int) -> None:
+        """The table holds one row per step up to t."""
+        table, history = self.query_one("#iterations", DataTable), self.session.history
+        extra = table.row_count - t
+        if extra > 20:  # far back (or a new run): start the table again
             table.clear()
         elif extra > 0:  # stepped back: drop the last rows rather than redraw thousands
-            for row in range(session.t, table.row_count):
+            for row in range(t, table.row_count):
                 table.remove_row(str(row))
-        for row, step in enumerate(session.history[table.row_count:], start=table.row_count):
-            table.add_row(str(step.t), num(step.loss), *[num(g) for g in step.grad[:3]],
-                          *[num(v) for v in step.theta[:3]], key=str(row))
-        if session.t:
-            table.move_cursor(row=session.t - 1)
-        self.t = session.t
+        for row, step in enumerate(history[table.row_count:t], start=table.row_count):
+            table.add_row(str(step.t), number(step.loss), *[number(g) for g in step.grad[:3]],
+                          *[number(v) for v in step.theta[:3]], key=str(row))
+        if t:
+            table.move_cursor(row=t - 1)
+
+    def _show_state(self) -> None:
+        """The status line and the explanation, for the step reached and the run's state."""
+        if self.session is None or not self.is_open:
+            return
         self.query_one("#explain", Static).update(self._explanation())
         self.query_one("#status", Static).update(self._status())
-        self.query_one("#status").set_class(session.diverged is not None, "diverged")
-        self._draw()
 
     def _draw(self) -> None:
         session = self.session
@@ -320,7 +334,7 @@ class StepperScreen(Screen):
             state = f"  [b]DIVERGED[/b] (climbing since step {s.diverged.began})"
         elif s.converged():
             state = "  converged"
-        elif self._converging:
+        elif self.running:
             state = "  running…"
         return (f"{escape(self.title_text)}   γ = {s.learning_rate:g}   {mode}   t = {s.t}   "
                 f"backend {s.kernel.backend.name}{state}")
@@ -328,8 +342,8 @@ class StepperScreen(Screen):
     def _explanation(self) -> str:
         s = self.session
         head = escape(s.model.describe())  # a typed formula: shown as typed, never as markup
-        start = "θ₀: " + ", ".join(f"{n} = {num(v)}" for n, v in zip(s.names[:4], s.theta0,
-                                                                     strict=False))
+        start = "θ₀: " + ", ".join(f"{n} = {number(v)}" for n, v in zip(s.names[:4], s.theta0,
+                                                                        strict=False))
         if not s.history and s.diverged is None:
             return (f"{head}\n{start}\n\npress space (or n, →) to take the first step; c runs "
                     "to convergence; l changes γ; ? shows every key")
@@ -341,4 +355,3 @@ class StepperScreen(Screen):
                       "The history before it is kept: b steps back, r starts again, l picks "
                       "another γ, p types another starting value."]
         return "\n".join(lines)
-
