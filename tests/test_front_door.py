@@ -15,6 +15,7 @@ import pytest
 import tutor
 from tutor.cli import build_parser, main
 from tutor.cli import specs as cli_specs
+from tutor.ui import form
 
 TEXTS = ["logistic", "sigmoid", "tanh", "1/(1+exp(-z))", "exp(t)/(1+exp(t))", "log(1+exp(2*z))",
          "relu", "max(0, z)", "z^3 - 40*z"]
@@ -29,6 +30,13 @@ def from_the_api(text):
     return tutor.mlp([1, 2, 1], activation=text).layers[0].activation
 
 
+def from_the_form(text):
+    """The playground's form, as the UI reads it: fields → specs → the one pipeline."""
+    model, data, _ = form.specs(form.Fields(model="mlp", hidden="2", activation=text,
+                                            data="function"))
+    return tutor.build(model, data).model.layers[0].activation
+
+
 def from_a_spec(text):
     return tutor.build(tutor.ModelSpec("mlp", layers=(1, 2, 1), activation=text),
                        need_data=False).model.layers[0].activation
@@ -37,8 +45,9 @@ def from_a_spec(text):
 @pytest.mark.parametrize("text", TEXTS)
 def test_the_same_text_gives_the_same_activation_everywhere(text):
     api = from_the_api(text)
-    assert api == tutor.activation(text) == from_the_command_line(text) == from_a_spec(text)
-    assert api.kernel_expr() == from_the_command_line(text).kernel_expr()
+    cli, ui = from_the_command_line(text), from_the_form(text)
+    assert api == tutor.activation(text) == cli == ui == from_a_spec(text)
+    assert api.kernel_expr() == cli.kernel_expr() == ui.kernel_expr()
 
 
 def test_a_typed_logistic_is_as_stable_as_the_named_one_at_the_command_line(capsys):
@@ -55,8 +64,10 @@ def test_a_typed_logistic_is_as_stable_as_the_named_one_at_the_command_line(caps
 
 
 def test_a_neuron_defaults_to_the_same_activation_everywhere():
+    """It was the logistic at the command line and tanh in the UI."""
     args = build_parser().parse_args(["check", "--model", "neuron"])
     cli = cli_specs.problem(args, None, need_data=False).model
     spec = tutor.build(tutor.ModelSpec("neuron"), need_data=False).model
-    assert cli.output == spec.output == tutor.neuron(1).output
+    ui = tutor.build(*form.specs(form.Fields(model="neuron", data="function"))[:2]).model
+    assert cli.output == spec.output == ui.output == tutor.neuron(1).output
     assert tutor.spec.KIND_DEFAULTS["neuron"].activation == cli.output.name
