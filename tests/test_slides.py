@@ -120,3 +120,15 @@ def test_any_linear_activation_collapses_but_a_nonlinear_one_does_not():
     for act in ("logistic", "tanh", "relu", "softplus", sympy.Function("F_1")):
         result = tutor.collapse(tutor.mlp([1, 3, 1], activation=act))
         assert not result.collapses and result.reason
+
+
+def test_a_formula_model_explains_each_gradient_once():
+    """ŷ = α + β·x: ∂c/∂α and ∂c/∂β each with their numbers, then the two updates."""
+    problem = tutor.build(tutor.ModelSpec("formula", formula="alpha + beta*x",
+                                          params={"alpha": 0, "beta": 0}), "slides")
+    session = problem.session()
+    lines = session.explain(session.forward())
+    assert lines == ["ŷ = α + β·x = 0 + 0·1 = 0", "ε = y − ŷ = 6 − 0 = 6", "c = ε² = 6² = 36",
+                     "∂c/∂α = −2ε = −2·6 = −12", "∂c/∂β = −2ε·x = −2·6·1 = −12",
+                     "α₁ = α₀ − γ·∂c/∂α = 0 − 0.1·(−12) = 1.2",
+                     "β₁ = β₀ − γ·∂c/∂β = 0 − 0.1·(−12) = 1.2"]

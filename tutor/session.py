@@ -179,7 +179,7 @@ class Session:
                          f"sample{'s' if len(step.batch) != 1 else ''})")
         for i, name in enumerate(self.names[:limit]):
             g = step.grad[i]
-            if not lines or not lines[-1].startswith(f"∂c/∂{name} ="):
+            if not any(line.startswith(f"∂c/∂{name} =") for line in lines):  # said above
                 lines.append(f"∂c/∂{name} = {number(g)}")
             # α₁ = α₀ − …; a name that already has a superscript is updated in place instead
             new, old = ((f"{name}{_sub(step.t)}", f"{name}{_sub(step.t - 1)}") if "^" not in name
