@@ -182,7 +182,7 @@ def descend_command(args) -> int:
     if stream is not None:
         stream.close(_tail(problem, result, keys))
         return 130 if result.interrupted else 1 if result.divergence else 0
-    _print_run(problem, run, kernel, headers, result, args.every)
+    _print_run(problem, run, kernel, (headers, row), result, args.every)
     return _verdict(result)
 
 
@@ -216,12 +216,12 @@ def _shown(result: Run, row, every, width: int) -> list[list[str]]:
         cells for s, cells in zip(result.tail, last, strict=True) if s.t > 5]
 
 
-def _print_run(problem, run, kernel, headers, result: Run, every) -> None:
+def _print_run(problem, run, kernel, columns, result: Run, every) -> None:
     out(f"{problem.model.describe()}\ndata: {problem.data.source}; γ = {run.learning_rate:g}"
         + (f", SGD with batches of {run.batch_size}" if run.batch_size else
            ", full-batch gradient descent"))
     out("θ₀: " + assignments(problem.names, problem.theta0))
-    _, row = _columns(problem, run.batch_size)
+    headers, row = columns
     out()
     out(table(headers, _shown(result, row, every, len(headers))))
     if result.last is None and result.divergence is None and not result.interrupted:
